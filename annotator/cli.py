@@ -1,0 +1,92 @@
+"""The command line: ``annotator COMMAND [options]``.
+
+Thin: it parses arguments and calls plain functions. Each command lives in its own module under
+``annotator.commands`` with ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``;
+``COMMANDS`` lists them in the order ``--help`` shows them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+
+from annotator import __version__
+
+COMMANDS: tuple[str, ...] = ("import_", "stats")
+"""Modules of ``annotator.commands``; each module adds one subcommand."""
+
+DEFAULT_DB = "annotator.db"
+
+
+class UserError(Exception):
+    """A mistake the user can fix; printed as one line, without a traceback."""
+
+
+def default_db() -> Path:
+    return Path(os.environ.get("ANNOTATOR_DB") or DEFAULT_DB)
+
+
+def _modules() -> list[ModuleType]:
+    return [importlib.import_module(f"annotator.commands.{name}") for name in COMMANDS]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="annotator",
+        description="Label entity and event spans in a text corpus, with model suggestions, "
+        "review and exports that spaCy trains on.",
+    )
+    parser.add_argument("--version", action="version", version=f"annotator {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in _modules():
+        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        command.add_argument(
+            "--db",
+            type=Path,
+            default=None,
+            help=f"project file (default: $ANNOTATOR_DB, else ./{DEFAULT_DB})",
+        )
+        module.add_arguments(command)
+        command.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.db is None:
+        args.db = default_db()
+    from annotator.corpus import InputError
+    from annotator.store import StaleEditError, StoreError
+
+    try:
+        return int(args._run(args))
+    except (UserError, StoreError, StaleEditError) as exc:
+        print(f"annotator {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except InputError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(
+            f"annotator {args.command}: {len(exc.problems)} problem(s); nothing was imported "
+            "(--skip-bad imports the good documents)",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        print(f"annotator {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+def gui_main() -> int:
+    """Entry point of the ``annotator-gui`` launcher: the window on the default project."""
+    return main(["gui", *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,836 @@
+"""The project store: the only module that speaks SQL.
+
+One SQLite file per project (sqlite-utils over the standard library driver), in WAL mode with
+foreign keys on and a busy timeout, so two processes on one file wait for each other instead of
+failing. Every change that touches more than one row runs in one ``BEGIN IMMEDIATE`` transaction.
+
+Model suggestions and annotators' decisions live in separate tables (see ADR 0001): suggestions are
+keyed by model name and version and can be recomputed at will; decisions are per annotator and are
+never touched by a model. Every decision change is also appended to ``history``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from annotator.model import (
+    DocState,
+    DocStatus,
+    Document,
+    LabelScheme,
+    Relation,
+    Span,
+    SpanKind,
+    SpanStatus,
+)
+
+APPLICATION_ID = 0x414E4E4F  # "ANNO": marks a SQLite file as an annotator project
+BUSY_TIMEOUT_MS = 30_000
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+migrations = Migrations("annotator")
+
+
+class StoreError(Exception):
+    """A project file that cannot be used as it is (not a project, too new, damaged)."""
+
+
+class StaleEditError(Exception):
+    """Someone else changed this annotator's document since this session last read it."""
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+# --------------------------------------------------------------------------------------------
+# Schema. Append new migrations at the end; never edit an applied one.
+# --------------------------------------------------------------------------------------------
+
+
+_SCHEMA_0001 = """
+        CREATE TABLE project (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+        CREATE TABLE documents (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            text TEXT NOT NULL,
+            hash TEXT NOT NULL UNIQUE,
+            length INTEGER NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            meta TEXT NOT NULL DEFAULT '{}',
+            created TEXT NOT NULL
+        );
+        CREATE TRIGGER documents_immutable BEFORE UPDATE OF id, text, hash ON documents
+        BEGIN SELECT RAISE(ABORT, 'document text is immutable'); END;
+
+        CREATE TABLE annotators (name TEXT PRIMARY KEY, created TEXT NOT NULL);
+
+        CREATE TABLE suggestion_runs (
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            origin TEXT NOT NULL,
+            version TEXT NOT NULL,
+            created TEXT NOT NULL,
+            n_spans INTEGER NOT NULL,
+            PRIMARY KEY (doc_id, origin, version)
+        );
+        CREATE TABLE suggestions (
+            id INTEGER PRIMARY KEY,
+            doc_id TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            version TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('entity', 'event')),
+            score REAL,
+            FOREIGN KEY (doc_id, origin, version)
+                REFERENCES suggestion_runs(doc_id, origin, version) ON DELETE CASCADE,
+            CHECK (start >= 0 AND start < "end"),
+            UNIQUE (doc_id, origin, version, start, "end", label)
+        );
+
+        CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL REFERENCES annotators(name),
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('entity', 'event')),
+            status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected')),
+            origin TEXT NOT NULL,
+            origin_version TEXT NOT NULL DEFAULT '',
+            score REAL,
+            created TEXT NOT NULL,
+            CHECK (start >= 0 AND start < "end"),
+            UNIQUE (doc_id, annotator, start, "end", label)
+        );
+        CREATE INDEX decisions_by_annotator ON decisions(annotator, doc_id);
+
+        CREATE TABLE relations (
+            id INTEGER PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL REFERENCES annotators(name),
+            head INTEGER NOT NULL REFERENCES decisions(id) ON DELETE CASCADE,
+            tail INTEGER NOT NULL REFERENCES decisions(id) ON DELETE CASCADE,
+            role TEXT NOT NULL,
+            UNIQUE (head, tail, role)
+        );
+
+        CREATE TABLE doc_states (
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL REFERENCES annotators(name),
+            status TEXT NOT NULL DEFAULT 'todo'
+                CHECK (status IN ('todo', 'in_progress', 'done', 'skipped')),
+            flagged INTEGER NOT NULL DEFAULT 0,
+            comment TEXT NOT NULL DEFAULT '',
+            revision INTEGER NOT NULL DEFAULT 0,
+            updated TEXT NOT NULL,
+            PRIMARY KEY (doc_id, annotator)
+        );
+        CREATE INDEX doc_states_by_status ON doc_states(annotator, status);
+
+        CREATE TABLE history (
+            id INTEGER PRIMARY KEY,
+            ts TEXT NOT NULL,
+            annotator TEXT NOT NULL,
+            doc_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            before TEXT NOT NULL,
+            after TEXT NOT NULL
+        );
+        CREATE INDEX history_by_doc ON history(doc_id, annotator);
+"""
+
+
+def _statements(script: str) -> list[str]:
+    """Split a schema script into statements (``executescript`` would commit mid-transaction).
+
+    Statements end with ``;`` at the end of a line; trigger bodies keep theirs inline.
+    """
+    return [s.strip() for s in re.split(r";\s*\n", script) if s.strip()]
+
+
+@migrations()
+def m0001_initial(db: Database) -> None:
+    for statement in _statements(_SCHEMA_0001):
+        db.execute(statement)
+
+
+SCHEMA_VERSION = len(migrations._migrations)
+
+
+# --------------------------------------------------------------------------------------------
+# Rows to domain objects
+# --------------------------------------------------------------------------------------------
+
+
+def _doc(row: sqlite3.Row | tuple[Any, ...]) -> Document:
+    doc_id, text, hash_, source, meta = row
+    return Document(id=doc_id, text=text, hash=hash_, source=source, meta=json.loads(meta))
+
+
+def _span_dict(span: Span) -> dict[str, Any]:
+    return {
+        "start": span.start,
+        "end": span.end,
+        "label": span.label,
+        "kind": span.kind.value,
+        "status": span.status.value,
+        "origin": span.origin,
+        "origin_version": span.origin_version,
+        "score": span.score,
+    }
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    existing: int
+    spans: int
+
+
+class Store:
+    """A project file. Open with :meth:`open`; use as a context manager to close it."""
+
+    def __init__(self, db: Database, path: Path | None) -> None:
+        self.db = db
+        self.path = path
+        self._scheme: LabelScheme | None = None
+
+    # ---- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        scheme: LabelScheme | None = None,
+        create: bool = True,
+    ) -> Store:
+        """Open (and if needed create or migrate) a project file.
+
+        ``path`` None opens a private in-memory project (tests, benchmarks). ``scheme`` sets the
+        label scheme of a new project; an existing project keeps its own.
+        """
+        if path is None:
+            store = cls(Database(memory=True), None)
+        else:
+            p = Path(path)
+            exists = p.exists() and p.stat().st_size > 0
+            if not exists and not create:
+                raise StoreError(f"{p}: no such project file")
+            if exists:
+                _check_header(p)
+            conn = sqlite3.connect(str(p), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            store = cls(Database(conn), p)
+        store._configure()
+        store._migrate(scheme)
+        return store
+
+    def _configure(self) -> None:
+        conn = self.db.conn
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if self.path is not None:
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"{self.path}: not a usable project file ({exc})") from exc
+            conn.execute("PRAGMA synchronous = NORMAL")
+
+    def _migrate(self, scheme: LabelScheme | None) -> None:
+        conn = self.db.conn
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = set(self.db.table_names())
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: damaged or not an SQLite file ({exc})") from exc
+        if tables and app_id != APPLICATION_ID:
+            raise StoreError(
+                f"{self.path}: an SQLite file, but not an annotator project "
+                f"(tables: {', '.join(sorted(tables)[:5])})"
+            )
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: made by a newer annotator (schema {version}, this one knows "
+                f"{SCHEMA_VERSION}); upgrade annotator to open it"
+            )
+        pending = migrations.pending(self.db)
+        if not pending:
+            return
+        if tables and self.path is not None:
+            backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
+            self.backup(backup)
+        with self.transaction():
+            # Apply inside one transaction together with the version stamp.
+            for migration in pending:
+                migration.fn(self.db)
+                migrations.ensure_migrations_table(self.db)
+                self.db.table(migrations.migrations_table).insert(
+                    {"migration_set": migrations.name, "name": migration.name, "applied_at": now()}
+                )
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if not tables:
+                chosen = scheme or LabelScheme.load()
+                self.db.table("project").insert_all(
+                    [
+                        {"key": "scheme", "value": chosen.to_json()},
+                        {"key": "created", "value": now()},
+                    ]
+                )
+
+    def backup(self, target: Path) -> Path:
+        """A consistent copy of the project (SQLite's online backup), written then renamed."""
+        tmp = target.with_name(target.name + ".tmp")
+        dest = sqlite3.connect(str(tmp))
+        try:
+            self.db.conn.backup(dest)
+        finally:
+            dest.close()
+        os.replace(tmp, target)
+        return target
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def integrity_check(self) -> str:
+        return str(self.db.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+    # ---- transactions ----------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """One write transaction. Nested calls become savepoints of the outer one.
+
+        ``BEGIN IMMEDIATE`` takes the write lock at the start, so a second writer waits (busy
+        timeout) instead of failing half-way when it tries to upgrade a read lock.
+        """
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield self.db
+            return
+        _retry_locked(lambda: conn.execute("BEGIN IMMEDIATE"))
+        try:
+            yield self.db
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            _retry_locked(lambda: conn.execute("COMMIT"))
+
+    # ---- the project -----------------------------------------------------------------------
+
+    @property
+    def scheme(self) -> LabelScheme:
+        if self._scheme is None:
+            row = self.db.conn.execute("SELECT value FROM project WHERE key = 'scheme'").fetchone()
+            self._scheme = LabelScheme.model_validate_json(row[0])
+        return self._scheme
+
+    def set_scheme(self, scheme: LabelScheme) -> None:
+        """Replace the project's label scheme (labels in use must stay)."""
+        used = {
+            r[0]
+            for r in self.db.conn.execute(
+                "SELECT DISTINCT label FROM decisions UNION SELECT DISTINCT label FROM suggestions"
+            )
+        }
+        missing = sorted(used - set(scheme.names))
+        if missing:
+            raise ValueError(f"labels in use are missing from the new scheme: {', '.join(missing)}")
+        with self.transaction():
+            self.db.table("project").upsert({"key": "scheme", "value": scheme.to_json()}, pk="key")
+        self._scheme = scheme
+
+    # ---- documents -------------------------------------------------------------------------
+
+    def add_documents(self, docs: Iterable[Document]) -> tuple[int, int]:
+        """Insert documents not yet in the project (identity is the content hash).
+
+        Returns (added, already there). Runs in the caller's transaction if there is one.
+        """
+        rows = [
+            (d.id, d.text, d.hash, len(d.text), d.source, json.dumps(d.meta, ensure_ascii=False))
+            for d in docs
+        ]
+        created = now()
+        with self.transaction():
+            before = self.db.conn.total_changes
+            self.db.conn.executemany(
+                "INSERT INTO documents (id, text, hash, length, source, meta, created) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(hash) DO NOTHING",
+                [(*r, created) for r in rows],
+            )
+            added = self.db.conn.total_changes - before
+        return added, len(rows) - added
+
+    def document(self, doc_id: str) -> Document:
+        row = self.db.conn.execute(
+            "SELECT id, text, hash, source, meta FROM documents WHERE id = ?", (doc_id,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(doc_id)
+        return _doc(row)
+
+    def document_by_hash(self, hash_: str) -> Document | None:
+        row = self.db.conn.execute(
+            "SELECT id, text, hash, source, meta FROM documents WHERE hash = ?", (hash_,)
+        ).fetchone()
+        return None if row is None else _doc(row)
+
+    def id_for_hash(self, hashes: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for i in range(0, len(hashes), 500):
+            chunk = list(hashes[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            for hash_, doc_id in self.db.conn.execute(
+                f"SELECT hash, id FROM documents WHERE hash IN ({marks})", chunk
+            ):
+                out[hash_] = doc_id
+        return out
+
+    def has_document_id(self, doc_id: str) -> bool:
+        sql = "SELECT 1 FROM documents WHERE id = ?"
+        return self.db.conn.execute(sql, (doc_id,)).fetchone() is not None
+
+    def count_documents(self) -> int:
+        return int(self.db.conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+
+    def document_ids(self, *, offset: int = 0, limit: int = -1) -> list[str]:
+        """Document ids in import order, a page at a time (the list view fetches lazily)."""
+        return [
+            r[0]
+            for r in self.db.conn.execute(
+                "SELECT id FROM documents ORDER BY seq LIMIT ? OFFSET ?", (limit, offset)
+            )
+        ]
+
+    def iter_documents(self, *, batch: int = 500) -> Iterator[Document]:
+        """Every document, streamed in import order without holding them all in memory."""
+        last = 0
+        while True:
+            rows = self.db.conn.execute(
+                "SELECT seq, id, text, hash, source, meta FROM documents WHERE seq > ? "
+                "ORDER BY seq LIMIT ?",
+                (last, batch),
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _doc(row[1:])
+            last = rows[-1][0]
+
+    # ---- annotators and document states ----------------------------------------------------
+
+    def ensure_annotator(self, name: str) -> None:
+        self.db.conn.execute(
+            "INSERT INTO annotators (name, created) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (name, now()),
+        )
+        if not self.db.conn.in_transaction:
+            self.db.conn.commit()
+
+    def annotators(self) -> list[str]:
+        return [r[0] for r in self.db.conn.execute("SELECT name FROM annotators ORDER BY name")]
+
+    def doc_state(self, doc_id: str, annotator: str) -> DocState:
+        row = self.db.conn.execute(
+            "SELECT status, flagged, comment, revision FROM doc_states "
+            "WHERE doc_id = ? AND annotator = ?",
+            (doc_id, annotator),
+        ).fetchone()
+        if row is None:
+            return DocState(doc_id=doc_id, annotator=annotator)
+        status, flagged, comment, revision = row
+        return DocState(
+            doc_id=doc_id,
+            annotator=annotator,
+            status=DocStatus(status),
+            flagged=bool(flagged),
+            comment=comment,
+            revision=revision,
+        )
+
+    def doc_statuses(self, annotator: str, doc_ids: Sequence[str]) -> dict[str, DocStatus]:
+        out: dict[str, DocStatus] = {}
+        for i in range(0, len(doc_ids), 500):
+            chunk = list(doc_ids[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            for doc_id, status in self.db.conn.execute(
+                "SELECT doc_id, status FROM doc_states "
+                f"WHERE annotator = ? AND doc_id IN ({marks})",
+                [annotator, *chunk],
+            ):
+                out[doc_id] = DocStatus(status)
+        return out
+
+    def set_doc_state(
+        self, state: DocState, *, expected_revision: int | None = None, action: str = "state"
+    ) -> DocState:
+        """Write one annotator's status, flag and comment for a document; returns the new state."""
+        with self.transaction():
+            self.ensure_annotator(state.annotator)
+            before = self._bump_revision(state.doc_id, state.annotator, expected_revision)
+            self.db.conn.execute(
+                "UPDATE doc_states SET status = ?, flagged = ?, comment = ?, updated = ? "
+                "WHERE doc_id = ? AND annotator = ?",
+                (
+                    state.status.value,
+                    int(state.flagged),
+                    state.comment,
+                    now(),
+                    state.doc_id,
+                    state.annotator,
+                ),
+            )
+            self._log(
+                state.annotator,
+                state.doc_id,
+                action,
+                before.model_dump(mode="json"),
+                state.model_dump(mode="json"),
+            )
+            return state.model_copy(update={"revision": before.revision + 1})
+
+    def _bump_revision(self, doc_id: str, annotator: str, expected: int | None) -> DocState:
+        """Lock-step counter per (document, annotator): detects two windows editing one document."""
+        before = self.doc_state(doc_id, annotator)
+        if expected is not None and before.revision != expected:
+            raise StaleEditError(
+                f"document {doc_id} was changed for {annotator} elsewhere "
+                f"(revision {before.revision}, this window had {expected}); reload it"
+            )
+        self.db.conn.execute(
+            "INSERT INTO doc_states (doc_id, annotator, status, revision, updated) "
+            "VALUES (?, ?, 'in_progress', 1, ?) "
+            "ON CONFLICT(doc_id, annotator) DO UPDATE SET revision = revision + 1, "
+            "updated = excluded.updated, "
+            "status = CASE status WHEN 'todo' THEN 'in_progress' ELSE status END",
+            (doc_id, annotator, now()),
+        )
+        return before
+
+    # ---- suggestions -----------------------------------------------------------------------
+
+    def has_suggestion_run(self, doc_id: str, origin: str, version: str) -> bool:
+        return (
+            self.db.conn.execute(
+                "SELECT 1 FROM suggestion_runs WHERE doc_id = ? AND origin = ? AND version = ?",
+                (doc_id, origin, version),
+            ).fetchone()
+            is not None
+        )
+
+    def documents_without_run(
+        self, origin: str, version: str, *, batch: int = 500
+    ) -> Iterator[Document]:
+        """Documents this model version has not yet suggested for, streamed in import order."""
+        last = 0
+        while True:
+            rows = self.db.conn.execute(
+                "SELECT seq, id, text, hash, source, meta FROM documents d WHERE seq > ? "
+                "AND NOT EXISTS (SELECT 1 FROM suggestion_runs r WHERE r.doc_id = d.id "
+                "AND r.origin = ? AND r.version = ?) ORDER BY seq LIMIT ?",
+                (last, origin, version, batch),
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _doc(row[1:])
+            last = rows[-1][0]
+
+    def save_suggestions(
+        self, results: Iterable[tuple[str, Sequence[Span]]], *, origin: str, version: str
+    ) -> int:
+        """Store one model version's suggestions for some documents, in one transaction.
+
+        A document's run is written with its spans, so an interrupted batch resumes at the first
+        document without a run and a rerun adds nothing.
+        """
+        created = now()
+        n = 0
+        with self.transaction():
+            for doc_id, spans in results:
+                cur = self.db.conn.execute(
+                    "INSERT INTO suggestion_runs (doc_id, origin, version, created, n_spans) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    (doc_id, origin, version, created, len(spans)),
+                )
+                if cur.rowcount == 0:
+                    continue
+                self.db.conn.executemany(
+                    'INSERT INTO suggestions (doc_id, origin, version, start, "end", label, kind, '
+                    "score) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    [
+                        (doc_id, origin, version, s.start, s.end, s.label, s.kind.value, s.score)
+                        for s in spans
+                    ],
+                )
+                n += len(spans)
+        return n
+
+    def suggestions(self, doc_id: str) -> list[Span]:
+        """The current suggestions for a document: each origin's newest version, deduplicated
+        by (start, end, label) keeping the best score."""
+        rows = self.db.conn.execute(
+            'SELECT s.id, s.start, s."end", s.label, s.kind, s.origin, s.version, s.score '
+            "FROM suggestions s JOIN ("
+            "  SELECT origin, version FROM suggestion_runs r1 WHERE doc_id = ? AND created = ("
+            "    SELECT max(created) FROM suggestion_runs r2 "
+            "    WHERE r2.doc_id = r1.doc_id AND r2.origin = r1.origin)"
+            ") cur ON cur.origin = s.origin AND cur.version = s.version "
+            'WHERE s.doc_id = ? ORDER BY s.start, s."end"',
+            (doc_id, doc_id),
+        ).fetchall()
+        best: dict[tuple[int, int, str], Span] = {}
+        for sid, start, end, label, kind, origin, version, score in rows:
+            span = Span(
+                id=sid,
+                start=start,
+                end=end,
+                label=label,
+                kind=SpanKind(kind),
+                origin=origin,
+                origin_version=version,
+                score=score,
+                status=SpanStatus.SUGGESTED,
+            )
+            old = best.get(span.key)
+            if old is None or (span.score or 0.0) > (old.score or 0.0):
+                best[span.key] = span
+        return sorted(best.values(), key=lambda s: (s.start, s.end, s.label))
+
+    # ---- decisions -------------------------------------------------------------------------
+
+    def decisions(self, doc_id: str, annotator: str) -> list[Span]:
+        rows = self.db.conn.execute(
+            'SELECT id, start, "end", label, kind, status, origin, origin_version, score '
+            'FROM decisions WHERE doc_id = ? AND annotator = ? ORDER BY start, "end", label',
+            (doc_id, annotator),
+        ).fetchall()
+        return [
+            Span(
+                id=r[0],
+                start=r[1],
+                end=r[2],
+                label=r[3],
+                kind=SpanKind(r[4]),
+                status=SpanStatus(r[5]),
+                origin=r[6],
+                origin_version=r[7],
+                score=r[8],
+            )
+            for r in rows
+        ]
+
+    def replace_decisions(
+        self,
+        doc_id: str,
+        annotator: str,
+        *,
+        remove: Sequence[Span] = (),
+        add: Sequence[Span] = (),
+        action: str,
+        expected_revision: int | None = None,
+    ) -> int:
+        """Remove some decision rows and add others, atomically, with a history entry.
+
+        Rows are matched by (start, end, label). Every added span must be accepted or rejected.
+        Returns the document's new revision for this annotator.
+        """
+        for span in add:
+            if span.status == SpanStatus.SUGGESTED:
+                raise ValueError("a decision must be accepted or rejected, not suggested")
+        created = now()
+        with self.transaction():
+            self.ensure_annotator(annotator)
+            before = self._bump_revision(doc_id, annotator, expected_revision)
+            self.db.conn.executemany(
+                "DELETE FROM decisions WHERE doc_id = ? AND annotator = ? AND start = ? "
+                'AND "end" = ? AND label = ?',
+                [(doc_id, annotator, s.start, s.end, s.label) for s in remove],
+            )
+            self.db.conn.executemany(
+                'INSERT INTO decisions (doc_id, annotator, start, "end", label, kind, status, '
+                "origin, origin_version, score, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                'ON CONFLICT (doc_id, annotator, start, "end", label) DO UPDATE SET '
+                "status = excluded.status, kind = excluded.kind, origin = excluded.origin, "
+                "origin_version = excluded.origin_version, score = excluded.score",
+                [
+                    (
+                        doc_id,
+                        annotator,
+                        s.start,
+                        s.end,
+                        s.label,
+                        s.kind.value,
+                        s.status.value,
+                        s.origin,
+                        s.origin_version,
+                        s.score,
+                        created,
+                    )
+                    for s in add
+                ],
+            )
+            self._log(
+                annotator,
+                doc_id,
+                action,
+                [_span_dict(s) for s in remove],
+                [_span_dict(s) for s in add],
+            )
+            return before.revision + 1
+
+    def relations(self, doc_id: str, annotator: str) -> list[Relation]:
+        rows = self.db.conn.execute(
+            "SELECT id, head, tail, role FROM relations WHERE doc_id = ? AND annotator = ?",
+            (doc_id, annotator),
+        ).fetchall()
+        return [Relation(id=r[0], head=r[1], tail=r[2], role=r[3]) for r in rows]
+
+    def add_relation(self, doc_id: str, annotator: str, relation: Relation) -> int:
+        with self.transaction():
+            cur = self.db.conn.execute(
+                "INSERT INTO relations (doc_id, annotator, head, tail, role) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (doc_id, annotator, relation.head, relation.tail, relation.role),
+            )
+            self._log(annotator, doc_id, "relation", {}, relation.model_dump(mode="json"))
+            return int(cur.lastrowid or 0)
+
+    def _log(self, annotator: str, doc_id: str, action: str, before: Any, after: Any) -> None:
+        self.db.conn.execute(
+            "INSERT INTO history (ts, annotator, doc_id, action, before, after) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                now(),
+                annotator,
+                doc_id,
+                action,
+                json.dumps(before, ensure_ascii=False),
+                json.dumps(after, ensure_ascii=False),
+            ),
+        )
+
+    def history(self, doc_id: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT id, ts, annotator, doc_id, action, before, after FROM history"
+        params: tuple[Any, ...] = ()
+        if doc_id is not None:
+            sql += " WHERE doc_id = ?"
+            params = (doc_id,)
+        rows = self.db.conn.execute(sql + " ORDER BY id", params).fetchall()
+        keys = ("id", "ts", "annotator", "doc_id", "action", "before", "after")
+        out = [dict(zip(keys, r, strict=True)) for r in rows]
+        for entry in out:
+            entry["before"] = json.loads(entry["before"])
+            entry["after"] = json.loads(entry["after"])
+        return out
+
+    # ---- statistics ------------------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        conn = self.db.conn
+        annotators: dict[str, dict[str, int]] = {}
+        for name in self.annotators():
+            annotators[name] = {status.value: 0 for status in DocStatus}
+            annotators[name]["accepted"] = 0
+            annotators[name]["rejected"] = 0
+        for name, status, n in conn.execute(
+            "SELECT annotator, status, count(*) FROM doc_states GROUP BY annotator, status"
+        ):
+            annotators.setdefault(name, {})[status] = n
+        for name, status, n in conn.execute(
+            "SELECT annotator, status, count(*) FROM decisions GROUP BY annotator, status"
+        ):
+            annotators.setdefault(name, {})[status] = n
+        for counts in annotators.values():
+            touched = sum(counts.get(s.value, 0) for s in DocStatus if s != DocStatus.TODO)
+            counts["todo"] = max(0, self.count_documents() - touched)
+        by_label: Counter[str] = Counter()
+        for label, n in conn.execute(
+            "SELECT label, count(*) FROM decisions WHERE status = 'accepted' GROUP BY label"
+        ):
+            by_label[label] = n
+        suggested = conn.execute("SELECT count(*) FROM suggestions").fetchone()[0]
+        accepted = conn.execute(
+            "SELECT count(*) FROM decisions WHERE status = 'accepted'"
+        ).fetchone()[0]
+        rejected = conn.execute(
+            "SELECT count(*) FROM decisions WHERE status = 'rejected'"
+        ).fetchone()[0]
+        models = [
+            {"origin": o, "version": v, "documents": n}
+            for o, v, n in conn.execute(
+                "SELECT origin, version, count(*) FROM suggestion_runs GROUP BY origin, version"
+            )
+        ]
+        return {
+            "documents": self.count_documents(),
+            "characters": conn.execute("SELECT coalesce(sum(length), 0) FROM documents").fetchone()[
+                0
+            ],
+            "annotators": annotators,
+            "spans": {
+                "suggested": suggested,
+                "accepted": accepted,
+                "rejected": rejected,
+                "accepted_by_label": dict(sorted(by_label.items())),
+            },
+            "models": models,
+        }
+
+
+def _check_header(path: Path) -> None:
+    """Refuse files that are not SQLite before SQLite touches them (no WAL files created)."""
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read the project file ({exc})") from exc
+    if header != SQLITE_HEADER:
+        raise StoreError(f"{path}: not an annotator project (not an SQLite database file)")
+
+
+def _retry_locked(fn: Any, *, attempts: int = 50) -> Any:
+    """SQLite's busy handler covers most waits; this covers the few it returns early from."""
+    for i in range(attempts):
+        try:
+            return fn()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if i == attempts - 1:
+                raise
+            time.sleep(min(0.05 * (i + 1), 1.0))
+    return None
