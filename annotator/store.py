@@ -172,6 +172,40 @@ def m0001_initial(db: Database) -> None:
         db.execute(statement)
 
 
+_SCHEMA_0002_GOLD = """
+        CREATE TABLE gold_spans (
+            id INTEGER PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('entity', 'event')),
+            status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected')),
+            reviewer TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            created TEXT NOT NULL,
+            CHECK (start >= 0 AND start < "end"),
+            UNIQUE (doc_id, start, "end", label)
+        );
+        CREATE INDEX gold_spans_by_doc ON gold_spans(doc_id);
+
+        CREATE TABLE review_states (
+            doc_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+            reviewer TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'todo' CHECK (status IN ('todo', 'reviewed')),
+            updated TEXT NOT NULL
+        );
+        CREATE INDEX review_states_by_status ON review_states(status);
+"""
+
+
+@migrations()
+def m0002_gold(db: Database) -> None:
+    """Gold spans (the adjudicated version, apart from annotators' work) and review states."""
+    for statement in _statements(_SCHEMA_0002_GOLD):
+        db.execute(statement)
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 
 
@@ -419,6 +453,16 @@ class Store:
                 out[hash_] = doc_id
         return out
 
+    def existing_ids(self, doc_ids: Sequence[str]) -> set[str]:
+        """Which of these document ids the project already has."""
+        out: set[str] = set()
+        for i in range(0, len(doc_ids), 500):
+            chunk = list(doc_ids[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT id FROM documents WHERE id IN ({marks})"
+            out.update(r[0] for r in self.db.conn.execute(sql, chunk))
+        return out
+
     def has_document_id(self, doc_id: str) -> bool:
         sql = "SELECT 1 FROM documents WHERE id = ?"
         return self.db.conn.execute(sql, (doc_id,)).fetchone() is not None
@@ -493,6 +537,56 @@ class Store:
             ):
                 out[doc_id] = DocStatus(status)
         return out
+
+    def document_rows(
+        self,
+        annotator: str,
+        *,
+        statuses: Sequence[DocStatus] | None = None,
+        contains: str = "",
+        after: str | None = None,
+        offset: int = 0,
+        limit: int = -1,
+        preview: int = 80,
+    ) -> list[tuple[str, str, DocStatus]]:
+        """(id, first ``preview`` characters, this annotator's status) in import order, a page at
+        a time, filtered by status, by a substring of the text and to documents after ``after``."""
+        sql = (
+            "SELECT d.id, substr(d.text, 1, ?), coalesce(s.status, 'todo') FROM documents d "
+            "LEFT JOIN doc_states s ON s.doc_id = d.id AND s.annotator = ? WHERE 1"
+        )
+        params: list[Any] = [preview, annotator]
+        if statuses is not None:
+            sql += f" AND coalesce(s.status, 'todo') IN ({','.join('?' * len(statuses))})"
+            params += [status.value for status in statuses]
+        if contains:
+            sql += " AND instr(d.text, ?) > 0"
+            params.append(contains)
+        if after is not None:
+            sql += " AND d.seq > (SELECT seq FROM documents WHERE id = ?)"
+            params.append(after)
+        sql += " ORDER BY d.seq LIMIT ? OFFSET ?"
+        params += [limit, offset]
+        return [(r[0], r[1], DocStatus(r[2])) for r in self.db.conn.execute(sql, params)]
+
+    def document_index(self, doc_id: str) -> int:
+        """Zero-based place of a document in import order."""
+        row = self.db.conn.execute(
+            "SELECT count(*) FROM documents WHERE seq < (SELECT seq FROM documents WHERE id = ?)",
+            (doc_id,),
+        ).fetchone()
+        return int(row[0])
+
+    def status_counts(self, annotator: str) -> dict[DocStatus, int]:
+        """How many documents this annotator has in each status (untouched ones are todo)."""
+        counts = dict.fromkeys(DocStatus, 0)
+        for status, n in self.db.conn.execute(
+            "SELECT status, count(*) FROM doc_states WHERE annotator = ? GROUP BY status",
+            (annotator,),
+        ):
+            counts[DocStatus(status)] = n
+        counts[DocStatus.TODO] += self.count_documents() - sum(counts.values())
+        return counts
 
     def set_doc_state(
         self, state: DocState, *, expected_revision: int | None = None, action: str = "state"
@@ -756,6 +850,263 @@ class Store:
             entry["before"] = json.loads(entry["before"])
             entry["after"] = json.loads(entry["after"])
         return out
+
+    # ---- gold and review (review mode, ADR 0006) ---------------------------------------------
+    # Gold is the adjudicated version of a document, kept apart from every annotator's work.
+    # A gold row's ``source`` says where it came from ("agreed", "variant:anna,ben", "edit");
+    # history entries of gold changes carry the reviewer's name and an action starting "gold: ".
+
+    def gold_spans(self, doc_id: str, *, include_rejected: bool = False) -> list[Span]:
+        """The document's gold spans; ``origin`` holds the row's source, ``origin_version`` its
+        reviewer. Rejected rows (variants the reviewer turned down) only when asked."""
+        sql = (
+            'SELECT id, start, "end", label, kind, status, source, reviewer FROM gold_spans '
+            "WHERE doc_id = ?"
+        )
+        if not include_rejected:
+            sql += " AND status = 'accepted'"
+        rows = self.db.conn.execute(sql + ' ORDER BY start, "end", label', (doc_id,)).fetchall()
+        return [
+            Span(
+                id=r[0],
+                start=r[1],
+                end=r[2],
+                label=r[3],
+                kind=SpanKind(r[4]),
+                status=SpanStatus(r[5]),
+                origin=r[6],
+                origin_version=r[7],
+            )
+            for r in rows
+        ]
+
+    def gold_provenance(self, doc_id: str) -> list[dict[str, Any]]:
+        """Every gold row of a document with who put it there, from which variant, and when."""
+        keys = ("start", "end", "label", "kind", "status", "reviewer", "source", "created")
+        rows = self.db.conn.execute(
+            'SELECT start, "end", label, kind, status, reviewer, source, created FROM gold_spans '
+            'WHERE doc_id = ? ORDER BY start, "end", label',
+            (doc_id,),
+        ).fetchall()
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def replace_gold(
+        self,
+        doc_id: str,
+        reviewer: str,
+        *,
+        remove: Sequence[Span] = (),
+        add: Sequence[Span] = (),
+        action: str,
+    ) -> None:
+        """Remove some gold rows and add others (matched by start, end, label), atomically, with
+        a history entry. Added spans are accepted or rejected; their ``origin`` is the source."""
+        for span in add:
+            if span.status == SpanStatus.SUGGESTED:
+                raise ValueError("a gold span must be accepted or rejected, not suggested")
+        created = now()
+        with self.transaction():
+            self.db.conn.executemany(
+                'DELETE FROM gold_spans WHERE doc_id = ? AND start = ? AND "end" = ? AND label = ?',
+                [(doc_id, s.start, s.end, s.label) for s in remove],
+            )
+            self.db.conn.executemany(
+                'INSERT INTO gold_spans (doc_id, start, "end", label, kind, status, reviewer, '
+                "source, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                'ON CONFLICT (doc_id, start, "end", label) DO UPDATE SET kind = excluded.kind, '
+                "status = excluded.status, reviewer = excluded.reviewer, "
+                "source = excluded.source, created = excluded.created",
+                [
+                    (
+                        doc_id,
+                        s.start,
+                        s.end,
+                        s.label,
+                        s.kind.value,
+                        s.status.value,
+                        reviewer,
+                        s.origin,
+                        created,
+                    )
+                    for s in add
+                ],
+            )
+            self._log(
+                reviewer,
+                doc_id,
+                f"gold: {action}",
+                [_span_dict(s) for s in remove],
+                [_span_dict(s) for s in add],
+            )
+
+    def review_state(self, doc_id: str) -> tuple[str, str]:
+        """(status, reviewer) of a document's review: status 'todo' or 'reviewed'."""
+        row = self.db.conn.execute(
+            "SELECT status, reviewer FROM review_states WHERE doc_id = ?", (doc_id,)
+        ).fetchone()
+        return ("todo", "") if row is None else (str(row[0]), str(row[1]))
+
+    def set_review_state(self, doc_id: str, reviewer: str, status: str) -> None:
+        if status not in ("todo", "reviewed"):
+            raise ValueError(f"review status must be 'todo' or 'reviewed', not {status!r}")
+        with self.transaction():
+            before, _ = self.review_state(doc_id)
+            self.db.conn.execute(
+                "INSERT INTO review_states (doc_id, reviewer, status, updated) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(doc_id) DO UPDATE SET "
+                "reviewer = excluded.reviewer, status = excluded.status, "
+                "updated = excluded.updated",
+                (doc_id, reviewer, status, now()),
+            )
+            self._log(reviewer, doc_id, f"gold: mark {status}", before, status)
+
+    def reviewed_documents(self) -> list[str]:
+        """Ids of the documents whose review is finished, in import order."""
+        return [
+            r[0]
+            for r in self.db.conn.execute(
+                "SELECT d.id FROM documents d JOIN review_states r ON r.doc_id = d.id "
+                "WHERE r.status = 'reviewed' ORDER BY d.seq"
+            )
+        ]
+
+    def documents_done_by(self, *, min_annotators: int = 2) -> dict[str, list[str]]:
+        """Documents that at least ``min_annotators`` annotators marked done, in import order,
+        each with those annotators' names (sorted): the review queue."""
+        out: dict[str, list[str]] = {}
+        for doc_id, names in self.db.conn.execute(
+            "SELECT d.id, group_concat(s.annotator, char(31)) FROM documents d "
+            "JOIN doc_states s ON s.doc_id = d.id WHERE s.status = 'done' "
+            "GROUP BY d.id HAVING count(*) >= ? ORDER BY d.seq",
+            (min_annotators,),
+        ):
+            out[doc_id] = sorted(names.split("\x1f"))
+        return out
+
+    # ---- copying annotators' work between project files (annotator merge) -------------------
+
+    @classmethod
+    def open_read_only(cls, path: str | os.PathLike[str]) -> Store:
+        """Open another project file to read from it, without migrating or changing it."""
+        p = Path(path)
+        if not p.exists():
+            raise StoreError(f"{p}: no such project file")
+        _check_header(p)
+        try:
+            conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{p}: damaged or not an SQLite file ({exc})") from exc
+        if app_id != APPLICATION_ID:
+            conn.close()
+            raise StoreError(f"{p}: an SQLite file, but not an annotator project")
+        if not 1 <= version <= SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(f"{p}: schema {version}, this annotator knows 1 to {SCHEMA_VERSION}")
+        return cls(Database(conn), p)
+
+    def documents_with_work(self, annotator: str) -> list[str]:
+        """Documents on which an annotator decided something or has a state, in import order."""
+        return [
+            r[0]
+            for r in self.db.conn.execute(
+                "SELECT d.id FROM documents d WHERE EXISTS (SELECT 1 FROM decisions x "
+                "WHERE x.doc_id = d.id AND x.annotator = ?) OR EXISTS (SELECT 1 FROM doc_states s "
+                "WHERE s.doc_id = d.id AND s.annotator = ?) ORDER BY d.seq",
+                (annotator, annotator),
+            )
+        ]
+
+    def work_history(self, doc_id: str, annotator: str) -> list[dict[str, Any]]:
+        """An annotator's own history rows for a document (gold changes left out), raw."""
+        keys = ("ts", "action", "before", "after")
+        rows = self.db.conn.execute(
+            "SELECT ts, action, before, after FROM history WHERE doc_id = ? AND annotator = ? "
+            "AND action NOT LIKE 'gold: %' ORDER BY id",
+            (doc_id, annotator),
+        ).fetchall()
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def copy_work(
+        self,
+        doc_id: str,
+        annotator: str,
+        *,
+        decisions: Sequence[Span],
+        state: DocState | None,
+        relations: Sequence[tuple[tuple[int, int, str], tuple[int, int, str], str]],
+        history: Sequence[dict[str, Any]],
+    ) -> None:
+        """Write an annotator's work on a document as it was in another file: decisions, state,
+        relations (given by the keys of their head and tail spans) and history rows, verbatim.
+        Runs in the caller's transaction if there is one."""
+        created = now()
+        with self.transaction():
+            self.ensure_annotator(annotator)
+            self.db.conn.executemany(
+                'INSERT INTO decisions (doc_id, annotator, start, "end", label, kind, status, '
+                "origin, origin_version, score, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                [
+                    (
+                        doc_id,
+                        annotator,
+                        s.start,
+                        s.end,
+                        s.label,
+                        s.kind.value,
+                        s.status.value,
+                        s.origin,
+                        s.origin_version,
+                        s.score,
+                        created,
+                    )
+                    for s in decisions
+                ],
+            )
+            if state is not None:
+                self.db.conn.execute(
+                    "INSERT INTO doc_states (doc_id, annotator, status, flagged, comment, "
+                    "revision, updated) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT(doc_id, annotator) DO UPDATE SET status = excluded.status, "
+                    "flagged = excluded.flagged, comment = excluded.comment, "
+                    "revision = revision + 1, updated = excluded.updated",
+                    (
+                        doc_id,
+                        annotator,
+                        state.status.value,
+                        int(state.flagged),
+                        state.comment,
+                        state.revision,
+                        created,
+                    ),
+                )
+            ids = {
+                (r[1], r[2], r[3]): r[0]
+                for r in self.db.conn.execute(
+                    'SELECT id, start, "end", label FROM decisions WHERE doc_id = ? '
+                    "AND annotator = ?",
+                    (doc_id, annotator),
+                )
+            }
+            self.db.conn.executemany(
+                "INSERT INTO relations (doc_id, annotator, head, tail, role) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [
+                    (doc_id, annotator, ids[head], ids[tail], role)
+                    for head, tail, role in relations
+                    if head in ids and tail in ids
+                ],
+            )
+            self.db.conn.executemany(
+                "INSERT INTO history (ts, annotator, doc_id, action, before, after) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (h["ts"], annotator, doc_id, h["action"], h["before"], h["after"])
+                    for h in history
+                ],
+            )
 
     # ---- statistics ------------------------------------------------------------------------
 
