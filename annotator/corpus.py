@@ -119,7 +119,9 @@ def decode(data: bytes, path: str, *, encoding: str = "utf-8") -> tuple[str, dic
     return text, meta
 
 
-def _check_text(text: str, path: str, line: int | None) -> Problem | None:
+def _check_text(
+    text: str, path: str, line: int | None, *, may_have_surrogates: bool = False
+) -> Problem | None:
     if len(text) > MAX_DOCUMENT_CHARS:
         return Problem(
             path,
@@ -129,7 +131,7 @@ def _check_text(text: str, path: str, line: int | None) -> Problem | None:
         )
     if not text.strip():
         return Problem(path, "empty text", line)
-    m = _SURROGATE.search(text)
+    m = _SURROGATE.search(text) if may_have_surrogates else None
     if m:
         return Problem(path, f"text holds an unpaired surrogate at character {m.start()}", line)
     return None
@@ -256,7 +258,8 @@ def _jsonl_record(
     if not isinstance(text, str):
         yield Problem(name, 'no "text" string in this line', lineno)
         return
-    problem = _check_text(text, name, lineno)
+    # Only a JSON escape (\\udXXX) can put an unpaired surrogate into a decoded string.
+    problem = _check_text(text, name, lineno, may_have_surrogates="\\ud" in line.lower())
     if problem:
         yield problem
         return
@@ -399,6 +402,7 @@ def _write_batch(
     if not batch:
         return
     known = store.id_for_hash([r.doc.hash for r in batch])
+    taken = store.existing_ids([r.doc.id for r in batch if r.doc.hash not in known])
     good: list[Record] = []
     for record in batch:
         doc = record.doc
@@ -406,7 +410,7 @@ def _write_batch(
             good.append(record)
             continue
         if ids.get(doc.id, doc.hash) != doc.hash or (
-            doc.id not in ids and store.has_document_id(doc.id)
+            doc.id not in ids and doc.id in taken
         ):
             report.problems.append(
                 Problem(

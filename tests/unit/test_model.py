@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from annotator.model import (
+    Document,
+    LabelScheme,
+    Span,
+    SpanError,
+    SpanKind,
+    check_span,
+    content_hash,
+)
+
+
+def test_builtin_scheme_has_the_labels_of_the_card() -> None:
+    scheme = LabelScheme.load()
+    entities = [label.name for label in scheme.of_kind(SpanKind.ENTITY)]
+    events = [label.name for label in scheme.of_kind(SpanKind.EVENT)]
+    assert entities == ["PER", "ORG", "LOC", "MISC", "DATE"]
+    assert set(events) == {
+        "MEETING", "PHONE_CALL", "VISIT", "NEGOTIATION", "RELEASE",
+        "SANCTIONS", "ELECTION", "PROTEST", "CONFLICT", "MILITARY_EXERCISE",
+    }
+    for label in scheme.labels:
+        assert label.guideline, label.name
+        assert "Example" in label.guideline or "Beispiel" in label.guideline
+
+
+def test_scheme_rejects_duplicate_keys(tmp_path: Path) -> None:
+    data = json.loads(LabelScheme.load().to_json())
+    data["labels"][1]["key"] = data["labels"][0]["key"]
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match="duplicate hotkey"):
+        LabelScheme.load(path)
+
+
+def test_scheme_file_errors_name_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ValueError, match="broken.json"):
+        LabelScheme.load(path)
+
+
+@pytest.mark.parametrize(("start", "end"), [(-1, 3), (3, 3), (5, 2)])
+def test_span_rejects_bad_order(start: int, end: int) -> None:
+    with pytest.raises(ValidationError):
+        Span(start=start, end=end, label="PER")
+
+
+def test_check_span_against_text_and_scheme() -> None:
+    scheme = LabelScheme.load()
+    text = "Lukaschenko traf Kellogg in Minsk."
+    check_span(Span(start=0, end=11, label="PER"), text, scheme)
+    with pytest.raises(SpanError, match="ends after the text"):
+        check_span(Span(start=28, end=99, label="LOC"), text, scheme)
+    with pytest.raises(SpanError, match="unknown label 'CITY'"):
+        check_span(Span(start=28, end=33, label="CITY"), text, scheme)
+    with pytest.raises(SpanError, match="event label"):
+        check_span(Span(start=12, end=16, label="MEETING", kind=SpanKind.ENTITY), text, scheme)
+
+
+def test_document_hash_is_content_identity() -> None:
+    a = Document(id="a", text="Minsk\r\n")
+    b = Document(id="b", text="Minsk\r\n")
+    c = Document(id="c", text="Minsk\n")
+    assert a.hash == b.hash == content_hash("Minsk\r\n")
+    assert a.hash != c.hash
