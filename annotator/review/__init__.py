@@ -1,0 +1,4 @@
+"""Review mode without Qt: adjudication between annotators, agreement figures, merging files.
+
+See ADR 0006. Nothing here changes an annotator's work; gold lives in its own tables.
+"""

@@ -1,0 +1,288 @@
+"""What a reviewer does, as commands with inverses, in the style of :mod:`annotator.session`.
+
+A :class:`ReviewSession` is one reviewer adjudicating a project. Builder methods (``take``,
+``accept_variant``, ``reject_variant``, ``accept_agreements``, ``add``, ``relabel``, ``resize``,
+``delete``, ``mark_reviewed``) return a command or None when nothing would change. A command
+writes through to the gold tables in one transaction; its inverse undoes it the same way. The
+annotators' decisions are only ever read.
+
+Gold rows are *accepted* (in the gold version) or *rejected* (a variant the reviewer turned
+down); a disagreement is resolved when every span of every variant has a gold row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from annotator.model import Span, SpanStatus, check_span
+from annotator.review.adjudicate import Adjudication, Disagreement, Key, Variant, load
+from annotator.store import Store
+
+AGREED = "agreed"
+EDIT = "edit"
+
+
+class ReviewCommand(Protocol):
+    doc_id: str
+    text: str
+
+    def apply(self, session: ReviewSession) -> None: ...
+
+    def inverse(self) -> ReviewCommand: ...
+
+
+@dataclass(frozen=True)
+class ChangeGold:
+    """Remove some gold rows and add others, as one step."""
+
+    doc_id: str
+    remove: tuple[Span, ...]
+    add: tuple[Span, ...]
+    text: str
+
+    def apply(self, session: ReviewSession) -> None:
+        session.store.replace_gold(
+            self.doc_id, session.reviewer, remove=self.remove, add=self.add, action=self.text
+        )
+
+    def inverse(self) -> ChangeGold:
+        return ChangeGold(self.doc_id, self.add, self.remove, f"undo {self.text}")
+
+
+@dataclass(frozen=True)
+class ChangeReview:
+    """Mark a document's review finished ('reviewed') or open again ('todo')."""
+
+    doc_id: str
+    before: str
+    after: str
+    text: str
+
+    def apply(self, session: ReviewSession) -> None:
+        session.store.set_review_state(self.doc_id, session.reviewer, self.after)
+
+    def inverse(self) -> ChangeReview:
+        return ChangeReview(self.doc_id, self.after, self.before, f"undo {self.text}")
+
+
+def _as(span: Span, status: SpanStatus, source: str) -> Span:
+    return span.model_copy(
+        update={"status": status, "origin": source, "id": None, "score": None, "origin_version": ""}
+    )
+
+
+@dataclass
+class ReviewSession:
+    store: Store
+    reviewer: str
+    _undo: list[ReviewCommand] = field(default_factory=list)
+    _redo: list[ReviewCommand] = field(default_factory=list)
+
+    # ---- reading ---------------------------------------------------------------------------
+
+    def queue(self, *, worst_first: bool = True) -> list[str]:
+        """Reviewable documents (two or more annotators done): by agreement, worst first, or in
+        import order."""
+        if not worst_first:
+            return list(self.store.documents_done_by())
+        from annotator.review.agreement import document_agreement
+
+        return [row.doc_id for row in document_agreement(self.store)]
+
+    def adjudication(self, doc_id: str) -> Adjudication:
+        return load(self.store, doc_id)
+
+    def gold(self, doc_id: str) -> list[Span]:
+        """Gold rows of the document, accepted and rejected."""
+        return self.store.gold_spans(doc_id, include_rejected=True)
+
+    def open(self, doc_id: str) -> tuple[Adjudication, list[Span]]:
+        """Adjudicate a document; the first time, write its agreed spans into gold (pre-accept).
+
+        The pre-acceptance is not an undo step: it is where the review starts from.
+        """
+        adj = self.adjudication(doc_id)
+        gold = self.gold(doc_id)
+        if not gold and adj.agreed and self.store.review_state(doc_id)[0] == "todo":
+            self.store.replace_gold(
+                doc_id,
+                self.reviewer,
+                add=[_as(s, SpanStatus.ACCEPTED, AGREED) for s in adj.agreed],
+                action="pre-accept agreements",
+            )
+            gold = self.gold(doc_id)
+        return adj, gold
+
+    def is_resolved(self, disagreement: Disagreement, gold: Iterable[Span]) -> bool:
+        decided = {g.key for g in gold}
+        return disagreement.keys <= decided
+
+    def unresolved(self, adj: Adjudication, gold: Sequence[Span]) -> list[Disagreement]:
+        return [d for d in adj.disagreements if not self.is_resolved(d, gold)]
+
+    def chosen(self, disagreement: Disagreement, gold: Iterable[Span]) -> Variant | None:
+        """The variant whose spans are exactly the accepted gold spans among the region's."""
+        accepted = {g.key for g in gold if g.status == SpanStatus.ACCEPTED} & disagreement.keys
+        for v in disagreement.variants:
+            if v.keys == accepted:
+                return v
+        return None
+
+    # ---- building commands -----------------------------------------------------------------
+
+    def take(self, doc_id: str, disagreement: Disagreement, annotator: str) -> ChangeGold | None:
+        """Gold there becomes what ``annotator`` marked (their spans in, the others' out)."""
+        variant = disagreement.variant_of(annotator)
+        if variant is None:
+            return None
+        return self._take(doc_id, disagreement, variant, f"take {annotator}'s variant")
+
+    def accept_variant(
+        self, doc_id: str, disagreement: Disagreement, variant: Variant
+    ) -> ChangeGold | None:
+        """Accept a variant's spans into gold; accepting "nothing" rejects every span there."""
+        if not variant.spans:
+            return self._take(doc_id, disagreement, variant, "accept: nothing there")
+        return self._change(
+            doc_id, [_as(s, SpanStatus.ACCEPTED, variant.source) for s in variant.spans], "accept"
+        )
+
+    def reject_variant(self, doc_id: str, variant: Variant) -> ChangeGold | None:
+        return self._change(
+            doc_id, [_as(s, SpanStatus.REJECTED, variant.source) for s in variant.spans], "reject"
+        )
+
+    def accept_agreements(self, doc_id: str) -> ChangeGold | None:
+        adj = self.adjudication(doc_id)
+        return self._change(
+            doc_id, [_as(s, SpanStatus.ACCEPTED, AGREED) for s in adj.agreed], "accept agreements"
+        )
+
+    def add(self, doc_id: str, start: int, end: int, label: str) -> ChangeGold | None:
+        return self._change(doc_id, [self._new(doc_id, start, end, label)], f"add {label}")
+
+    def relabel(self, doc_id: str, span: Span, label: str) -> ChangeGold | None:
+        if label == span.label and span.status == SpanStatus.ACCEPTED:
+            return None
+        return self._replace(doc_id, span, span.start, span.end, label, f"relabel as {label}")
+
+    def resize(self, doc_id: str, span: Span, start: int, end: int) -> ChangeGold | None:
+        if (start, end) == (span.start, span.end):
+            return None
+        return self._replace(doc_id, span, start, end, span.label, "resize")
+
+    def delete(self, doc_id: str, span: Span) -> ChangeGold | None:
+        """Take a span out of gold: a span some annotator marked stays as rejected (so its
+        disagreement stays resolved); a span only the reviewer drew goes away."""
+        row = self._rows(doc_id).get(span.key)
+        if row is None:
+            return None
+        if row.status == SpanStatus.REJECTED:
+            return ChangeGold(doc_id, (row,), (), "undecide")
+        if span.key in self._annotated_keys(doc_id):
+            return ChangeGold(
+                doc_id, (row,), (_as(row, SpanStatus.REJECTED, row.origin),), "delete"
+            )
+        return ChangeGold(doc_id, (row,), (), "delete")
+
+    def mark_reviewed(self, doc_id: str, *, reviewed: bool = True) -> ChangeReview | None:
+        before = self.store.review_state(doc_id)[0]
+        after = "reviewed" if reviewed else "todo"
+        if before == after:
+            return None
+        return ChangeReview(doc_id, before, after, "mark reviewed" if reviewed else "reopen")
+
+    # ---- running commands ------------------------------------------------------------------
+
+    def apply(self, command: ReviewCommand) -> None:
+        """Write one command through (no undo bookkeeping: the GUI's stack does that)."""
+        command.apply(self)
+
+    def execute(self, command: ReviewCommand | None) -> bool:
+        if command is None:
+            return False
+        command.apply(self)
+        self._undo.append(command)
+        self._redo.clear()
+        return True
+
+    def undo(self) -> ReviewCommand | None:
+        if not self._undo:
+            return None
+        command = self._undo.pop()
+        command.inverse().apply(self)
+        self._redo.append(command)
+        return command
+
+    def redo(self) -> ReviewCommand | None:
+        if not self._redo:
+            return None
+        command = self._redo.pop()
+        command.apply(self)
+        self._undo.append(command)
+        return command
+
+    # ---- helpers ---------------------------------------------------------------------------
+
+    def _rows(self, doc_id: str) -> dict[Key, Span]:
+        return {g.key: g for g in self.gold(doc_id)}
+
+    def _annotated_keys(self, doc_id: str) -> set[Key]:
+        adj = self.adjudication(doc_id)
+        return {s.key for s in adj.agreed} | {k for d in adj.disagreements for k in d.keys}
+
+    def _change(self, doc_id: str, wanted: Sequence[Span], text: str) -> ChangeGold | None:
+        """Set gold rows to ``wanted`` (status and source); existing rows go into ``remove`` so
+        that the inverse restores them exactly."""
+        rows = self._rows(doc_id)
+        remove: list[Span] = []
+        add: list[Span] = []
+        for span in wanted:
+            old = rows.get(span.key)
+            if old is not None and old.status == span.status:
+                continue
+            if old is not None:
+                remove.append(old)
+            add.append(span)
+        if not add:
+            return None
+        return ChangeGold(doc_id, tuple(remove), tuple(add), text)
+
+    def _take(
+        self, doc_id: str, disagreement: Disagreement, variant: Variant, text: str
+    ) -> ChangeGold | None:
+        keep = variant.keys
+        wanted = [_as(s, SpanStatus.ACCEPTED, variant.source) for s in variant.spans]
+        for other in disagreement.variants:
+            wanted += [
+                _as(s, SpanStatus.REJECTED, other.source) for s in other.spans if s.key not in keep
+            ]
+        return self._change(doc_id, wanted, text)
+
+    def _new(self, doc_id: str, start: int, end: int, label: str) -> Span:
+        scheme = self.store.scheme
+        span = Span(
+            start=start,
+            end=end,
+            label=label,
+            kind=scheme.kind_of(label),
+            status=SpanStatus.ACCEPTED,
+            origin=EDIT,
+        )
+        check_span(span, self.store.document(doc_id).text, scheme)
+        return span
+
+    def _replace(
+        self, doc_id: str, span: Span, start: int, end: int, label: str, text: str
+    ) -> ChangeGold | None:
+        new = self._new(doc_id, start, end, label)
+        retire = self.delete(doc_id, span)
+        remove = list(retire.remove) if retire else []
+        add = [a for a in retire.add] if retire else []
+        old = self._rows(doc_id).get(new.key)
+        if old is not None and old.key != span.key:
+            remove.append(old)
+        add.append(new)
+        return ChangeGold(doc_id, tuple(remove), tuple(add), text)

@@ -1,0 +1,180 @@
+"""Adjudication between annotators and the reviewer's commands (no Qt)."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.model import DocState, DocStatus, Document, Span, SpanKind, SpanStatus
+from annotator.review.adjudicate import DisagreementType, adjudicate, load
+from annotator.review.session import ReviewSession
+from annotator.store import Store
+
+TEXT = "Anna Berg traf Ben in Berlin und Paris zum Gipfel."
+
+
+def at(text: str, label: str, *, kind: SpanKind = SpanKind.ENTITY, nth: int = 0) -> Span:
+    start = -1
+    for _ in range(nth + 1):
+        start = TEXT.index(text, start + 1)
+    return Span(
+        start=start, end=start + len(text), label=label, kind=kind, status=SpanStatus.ACCEPTED
+    )
+
+
+ANNA = [
+    at("Anna Berg", "PER"),
+    at("Berlin", "LOC"),
+    at("Paris", "LOC"),
+    at("Gipfel", "MEETING", kind=SpanKind.EVENT),
+]
+BEN = [
+    at("Anna Berg", "PER"),
+    at("Paris", "ORG"),
+    at("zum Gipfel", "MEETING", kind=SpanKind.EVENT),
+]
+
+
+def build_review_project(store: Store) -> Store:
+    """One document, two annotators done: one agreement and three kinds of disagreement."""
+    store.add_documents([Document(id="d1", text=TEXT)])
+    for name, spans in (("anna", ANNA), ("ben", BEN)):
+        store.replace_decisions("d1", name, add=spans, action="add")
+        store.set_doc_state(DocState(doc_id="d1", annotator=name, status=DocStatus.DONE))
+    return store
+
+
+def rows_of(gold: list[Span]) -> list[tuple[object, ...]]:
+    return [(g.key, g.kind, g.status, g.origin) for g in gold]
+
+
+def work_snapshot(store: Store) -> dict[str, object]:
+    return {
+        a: ([s.key for s in store.decisions("d1", a)], store.doc_state("d1", a).status)
+        for a in ("anna", "ben")
+    }
+
+
+def test_agreement_and_three_kinds_of_disagreement() -> None:
+    adj = adjudicate("d1", {"anna": ANNA, "ben": BEN})
+    assert adj.annotators == ("anna", "ben")
+    assert [s.key for s in adj.agreed] == [at("Anna Berg", "PER").key]
+    kinds = [(TEXT[d.start : d.end], d.type) for d in adj.disagreements]
+    assert kinds == [
+        ("Berlin", DisagreementType.MISSING),
+        ("Paris", DisagreementType.LABEL),
+        ("zum Gipfel", DisagreementType.BOUNDARY),
+    ]
+    berlin, paris, gipfel = adj.disagreements
+    assert [(v.annotators, [s.label for s in v.spans]) for v in berlin.variants] == [
+        (("anna",), ["LOC"]),
+        (("ben",), []),
+    ]
+    assert {v.annotators[0]: v.spans[0].label for v in paris.variants} == {
+        "anna": "LOC",
+        "ben": "ORG",
+    }
+    assert gipfel.kind == SpanKind.EVENT
+    assert gipfel.variant_of("ben").spans[0].key == at("zum Gipfel", "MEETING").key  # type: ignore[union-attr]
+
+
+def test_entity_and_event_overlap_is_not_a_disagreement() -> None:
+    ent = at("Gipfel", "MISC")
+    ev = at("Gipfel", "MEETING", kind=SpanKind.EVENT)
+    adj = adjudicate("d1", {"a": [ent, ev], "b": [ent, ev]})
+    assert len(adj.agreed) == 2 and adj.disagreements == ()
+
+
+def test_shared_variants_group_annotators() -> None:
+    adj = adjudicate("d1", {"a": [at("Paris", "LOC")], "b": [at("Paris", "LOC")], "c": []})
+    (d,) = adj.disagreements
+    assert d.type == DisagreementType.MISSING
+    assert [v.annotators for v in d.variants] == [("a", "b"), ("c",)]
+
+
+def test_only_done_annotators_count(store: Store) -> None:
+    build_review_project(store)
+    store.replace_decisions("d1", "cem", add=[at("Ben", "PER")], action="add")  # not done
+    adj = load(store, "d1")
+    assert adj.annotators == ("anna", "ben")
+
+
+@pytest.fixture
+def review(store: Store) -> ReviewSession:
+    return ReviewSession(build_review_project(store), "rita")
+
+
+def test_open_pre_accepts_agreements_once(review: ReviewSession) -> None:
+    adj, gold = review.open("d1")
+    assert [(g.key, g.origin) for g in gold] == [(at("Anna Berg", "PER").key, "agreed")]
+    assert len(review.unresolved(adj, gold)) == 3
+    review.execute(review.delete("d1", gold[0]))
+    _, gold = review.open("d1")  # not pre-accepted again: the reviewer's choice stands
+    assert [g.status for g in gold] == [SpanStatus.REJECTED]
+    review.execute(review.accept_agreements("d1"))
+    assert [g.status for g in review.gold("d1")] == [SpanStatus.ACCEPTED]
+
+
+def test_resolving_every_disagreement(review: ReviewSession) -> None:
+    store = review.store
+    before = work_snapshot(store)
+    adj, _ = review.open("d1")
+    berlin, paris, gipfel = adj.disagreements
+    assert review.execute(review.take("d1", berlin, "anna"))
+    assert review.execute(review.take("d1", paris, "ben"))
+    # boundary: reject ben's variant, then accept anna's
+    assert review.execute(review.reject_variant("d1", gipfel.variant_of("ben")))  # type: ignore[arg-type]
+    assert review.execute(review.accept_variant("d1", gipfel, gipfel.variant_of("anna")))  # type: ignore[arg-type]
+    gold = review.gold("d1")
+    assert review.unresolved(adj, gold) == []
+    accepted = {(TEXT[g.start : g.end], g.label, g.origin) for g in store.gold_spans("d1")}
+    assert accepted == {
+        ("Anna Berg", "PER", "agreed"),
+        ("Berlin", "LOC", "variant:anna"),
+        ("Paris", "ORG", "variant:ben"),
+        ("Gipfel", "MEETING", "variant:anna"),
+    }
+    assert review.chosen(paris, gold) == paris.variant_of("ben")
+    assert review.execute(review.mark_reviewed("d1"))
+    assert store.reviewed_documents() == ["d1"]
+    assert review.mark_reviewed("d1") is None
+    assert work_snapshot(store) == before  # annotators' work untouched
+
+
+def test_take_nothing_rejects_and_undo_redo_restore(review: ReviewSession) -> None:
+    adj, gold0 = review.open("d1")
+    berlin = adj.disagreements[0]
+    review.execute(review.take("d1", berlin, "ben"))  # ben has nothing there
+    assert [g.label for g in review.store.gold_spans("d1")] == ["PER"]
+    assert review.is_resolved(berlin, review.gold("d1"))
+    review.execute(review.take("d1", berlin, "anna"))
+    assert {g.label for g in review.store.gold_spans("d1")} == {"PER", "LOC"}
+    review.undo()
+    assert [g.label for g in review.store.gold_spans("d1")] == ["PER"]
+    review.undo()
+    assert rows_of(review.gold("d1")) == rows_of(gold0)
+    review.redo()
+    review.redo()
+    assert {g.label for g in review.store.gold_spans("d1")} == {"PER", "LOC"}
+    assert review.take("d1", berlin, "anna") is None  # nothing left to change
+
+
+def test_edit_gold_as_in_annotate_mode(review: ReviewSession) -> None:
+    _, gold = review.open("d1")
+    review.execute(review.add("d1", TEXT.index("Ben"), TEXT.index("Ben") + 3, "PER"))
+    ben = next(g for g in review.store.gold_spans("d1") if g.origin == "edit")
+    review.execute(review.relabel("d1", ben, "ORG"))
+    assert {(g.start, g.label) for g in review.store.gold_spans("d1")} == {
+        (0, "PER"),
+        (TEXT.index("Ben"), "ORG"),
+    }
+    # resizing an agreed span keeps the agreed one as rejected (still decided)
+    anna = next(g for g in review.store.gold_spans("d1") if g.origin == "agreed")
+    review.execute(review.resize("d1", anna, 0, 4))
+    rows = {(g.start, g.end, g.label, g.status) for g in review.gold("d1")}
+    assert (0, 9, "PER", SpanStatus.REJECTED) in rows
+    assert (0, 4, "PER", SpanStatus.ACCEPTED) in rows
+    for _ in range(3):
+        review.undo()
+    assert rows_of(review.gold("d1")) == rows_of(gold)
+    with pytest.raises(ValueError):
+        review.add("d1", 0, 4, "NOPE")
