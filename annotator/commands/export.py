@@ -1,0 +1,115 @@
+"""``annotator export``: training data out, in the spaCy, CoNLL, JSONL or brat format."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from annotator.cli import UserError
+from annotator.model import SpanKind
+
+NAME = "export"
+HELP = (
+    "Export annotations as training data: spaCy DocBin files plus a config.cfg that trains as "
+    "written, CoNLL-2003, Prodigy-style JSONL (imports back without loss) or brat standoff. "
+    "Decided (accepted) spans of one annotator on the documents they marked done, by default."
+)
+DEFAULT_OUT = Path("exports")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from annotator.formats import FORMATS
+
+    parser.add_argument(
+        "--format", required=True, choices=list(FORMATS), help="output format (required)"
+    )
+    who = parser.add_mutually_exclusive_group()
+    who.add_argument(
+        "--annotator",
+        help="whose accepted spans to export (default: the project's only annotator)",
+    )
+    who.add_argument(
+        "--gold", action="store_true", help="export the adjudicated spans of the review mode"
+    )
+    parser.add_argument(
+        "--status",
+        choices=["done", "all"],
+        default="done",
+        help="done: documents the annotator marked done (default); "
+        "all: every document except those they skipped",
+    )
+    parser.add_argument(
+        "--include-suggestions",
+        action="store_true",
+        help="also export the suggestions the annotator has not decided (a pre-annotated corpus)",
+    )
+    parser.add_argument(
+        "--split",
+        metavar="TRAIN/DEV/TEST",
+        help="split the documents, e.g. 80/10/10 or 80/20: one file per part "
+        "(train, dev, test); without it everything goes into one part named 'all'",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the shuffle behind --split (default 0)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help=f"output folder (default: ./{DEFAULT_OUT})",
+    )
+    parser.add_argument(
+        "--spans-key",
+        default="sc",
+        help="spacy: the doc.spans key for event spans, also set in config.cfg (default sc)",
+    )
+    parser.add_argument(
+        "--alignment",
+        choices=["expand", "strict"],
+        default="expand",
+        help="spacy/conll: spans off token boundaries are widened and counted (expand, default) "
+        "or make the export fail, naming them (strict)",
+    )
+    parser.add_argument(
+        "--tags",
+        choices=["iob2", "iob1", "bilou"],
+        default="iob2",
+        help="conll: tag scheme (default iob2)",
+    )
+    parser.add_argument(
+        "--kind",
+        choices=[k.value for k in SpanKind],
+        default=SpanKind.ENTITY.value,
+        help="conll: which spans become tags: entities (default) or event triggers",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from annotator.formats import ExportOptions, export
+    from annotator.store import Store
+
+    if not args.spans_key.strip():
+        raise UserError("--spans-key cannot be empty")
+    options = ExportOptions(
+        spans_key=args.spans_key,
+        alignment=args.alignment,
+        tags=args.tags,
+        kind=SpanKind(args.kind),
+    )
+    with Store.open(args.db, create=False) as store:
+        report = export(
+            store,
+            args.format,
+            args.out,
+            annotator=args.annotator,
+            gold=args.gold,
+            status=args.status,
+            include_suggestions=args.include_suggestions,
+            split=args.split,
+            seed=args.seed,
+            options=options,
+        )
+    for note in report.notes():
+        print(note)
+    print(report.summary())
+    return 0

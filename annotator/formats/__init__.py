@@ -1,0 +1,448 @@
+"""Training data out: one module per format, one registry, one way to choose what is exported.
+
+``FORMATS`` maps a format name to the module that writes it (loaded on first use, like spaCy's
+``CONVERTERS``). Each module has ``write(items, out, ctx, report)``: ``items`` yields
+``(part, document, spans)`` with ``part`` the split name (``train``/``dev``/``test``, or ``all``
+without a split), ``out`` hands out temporary files that are moved into place only when the whole
+export succeeded, ``ctx`` holds the options, and ``report`` collects what the summary says.
+
+:func:`collect` decides what goes out: the chosen annotator's accepted spans (or the gold spans of
+the review mode), optionally plus the suggestions that annotator has not decided, for the
+documents whose status matches.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import random
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import IO, Any, Literal, Protocol
+
+from annotator.cli import UserError
+from annotator.model import DocStatus, Document, LabelScheme, Relation, Span, SpanKind, SpanStatus
+from annotator.store import Store
+
+FORMATS: dict[str, str] = {
+    "spacy": "annotator.formats.spacy_",
+    "conll": "annotator.formats.conll",
+    "jsonl": "annotator.formats.jsonl",
+    "brat": "annotator.formats.brat",
+}
+"""Format name to the module that writes it."""
+
+SPLIT_NAMES: dict[int, tuple[str, ...]] = {
+    1: ("train",),
+    2: ("train", "dev"),
+    3: ("train", "dev", "test"),
+}
+WHOLE = "all"
+"""The part name when no split was asked for."""
+
+Status = Literal["done", "all"]
+Item = tuple[str, Document, list[Span]]
+
+
+class ExportError(UserError):
+    """An export that cannot be done as asked; nothing was written."""
+
+
+# --------------------------------------------------------------------------------------------
+# Options, context and report
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    spans_key: str = "sc"
+    alignment: Literal["expand", "strict"] = "expand"
+    tags: Literal["iob2", "iob1", "bilou"] = "iob2"
+    kind: SpanKind = SpanKind.ENTITY
+
+
+@dataclass(frozen=True)
+class Context:
+    scheme: LabelScheme
+    options: ExportOptions
+    parts: tuple[str, ...]
+    relations: Callable[[str], Sequence[Relation]] = lambda doc_id: ()
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two overlapping spans where only one can stay (``doc.ents``, a CoNLL tag column)."""
+
+    doc_id: str
+    kept: Span
+    dropped: Span
+    reason: str
+    text: str
+
+    def __str__(self) -> str:
+        def show(s: Span) -> str:
+            return f"{s.label} {s.start}-{s.end} {s.covered(self.text)!r}"
+
+        return (
+            f"conflict in {self.doc_id}: {show(self.dropped)} overlaps {show(self.kept)}; "
+            f"kept {self.kept.label} {self.kept.start}-{self.kept.end} ({self.reason})"
+        )
+
+
+@dataclass
+class ExportReport:
+    format: str
+    out: Path
+    documents: Counter[str] = field(default_factory=Counter)
+    entities: int = 0
+    events: int = 0
+    without_spans: int = 0
+    empty: int = 0
+    expanded: int = 0
+    trimmed: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    """Spans that could not be written at all (e.g. only white space), one line each."""
+    misaligned: list[str] = field(default_factory=list)
+    """Spans off token boundaries under ``--alignment strict`` (the export then fails)."""
+    files: list[Path] = field(default_factory=list)
+
+    def count(self, part: str, spans: Sequence[Span]) -> None:
+        """Called by the writer for each document with the spans it writes."""
+        self.documents[part] += 1
+        for span in spans:
+            if span.kind == SpanKind.ENTITY:
+                self.entities += 1
+            else:
+                self.events += 1
+        if not spans:
+            self.without_spans += 1
+
+    def notes(self) -> list[str]:
+        """One line per conflict and per span left out: never dropped silently."""
+        return [str(c) for c in self.conflicts] + self.left_out
+
+    def summary(self) -> str:
+        parts = ", ".join(f"{n} {name}" for name, n in self.documents.items()) or "0"
+        total = sum(self.documents.values())
+        text = (
+            f"exported {total} document(s) ({parts}) as {self.format} to {self.out}: "
+            f"{self.entities} entity and {self.events} event span(s); "
+            f"{self.without_spans} document(s) without spans; {len(self.files)} file(s)"
+        )
+        extras = []
+        if self.expanded:
+            extras.append(f"{self.expanded} span(s) widened to token boundaries")
+        if self.trimmed:
+            extras.append(f"{self.trimmed} span(s) trimmed of white space")
+        if self.conflicts:
+            extras.append(f"{len(self.conflicts)} overlap conflict(s) resolved")
+        if self.left_out:
+            extras.append(f"{len(self.left_out)} span(s) left out")
+        if self.empty:
+            extras.append(f"{self.empty} empty document(s) skipped")
+        return text + ("; " + "; ".join(extras) if extras else "")
+
+
+# --------------------------------------------------------------------------------------------
+# Files: written under temporary names, moved into place together at the end
+# --------------------------------------------------------------------------------------------
+
+
+class Outputs:
+    """Temporary files in the target folder; :meth:`commit` renames them all into place.
+
+    Leaving the ``with`` block by an exception deletes every temporary file, so a failed export
+    leaves no half-written file behind (and the previous export's files untouched).
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._pending: list[tuple[Path, Path]] = []
+        self._handles: list[IO[Any]] = []
+
+    def path(self, name: str) -> Path:
+        """A temporary path for ``name`` (relative to the root), for writers that want a path."""
+        target = self.root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+        self._pending.append((Path(tmp), target))
+        return Path(tmp)
+
+    def open(self, name: str) -> IO[str]:
+        """A text file for ``name``: UTF-8, newlines written as given."""
+        fh = self.path(name).open("w", encoding="utf-8", newline="")
+        self._handles.append(fh)
+        return fh
+
+    def write_text(self, name: str, text: str) -> None:
+        with self.path(name).open("w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+
+    def commit(self) -> list[Path]:
+        for fh in self._handles:
+            fh.close()
+        for tmp, target in self._pending:
+            os.replace(tmp, target)
+        done = [target for _, target in self._pending]
+        self._pending.clear()
+        return done
+
+    def discard(self) -> None:
+        for fh in self._handles:
+            fh.close()
+        for tmp, _ in self._pending:
+            tmp.unlink(missing_ok=True)
+        self._pending.clear()
+
+    def __enter__(self) -> Outputs:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is not None or self._pending:
+            self.discard()
+
+
+# --------------------------------------------------------------------------------------------
+# What to export
+# --------------------------------------------------------------------------------------------
+
+
+def resolve_annotator(store: Store, annotator: str | None) -> str | None:
+    """The annotator whose decisions are exported: the one asked for, else the only one.
+
+    None only when the project has no annotator at all (then only suggestions can go out).
+    """
+    names = store.annotators()
+    if annotator is not None:
+        if annotator not in names:
+            known = ", ".join(names) or "none yet"
+            raise ExportError(f"no annotator {annotator!r} in this project (annotators: {known})")
+        return annotator
+    if len(names) == 1:
+        return names[0]
+    if not names:
+        return None
+    raise ExportError(
+        f"the project has {len(names)} annotators; choose one with --annotator "
+        f"({', '.join(names)}) or export the reviewed spans with --gold"
+    )
+
+
+def _wanted(status: DocStatus | None, wanted: Status) -> bool:
+    if wanted == "done":
+        return status == DocStatus.DONE
+    return status != DocStatus.SKIPPED
+
+
+def collect(
+    store: Store,
+    *,
+    annotator: str | None = None,
+    gold: bool = False,
+    status: Status = "done",
+    include_suggestions: bool = False,
+    batch: int = 500,
+) -> Iterator[tuple[Document, list[Span]]]:
+    """Stream the documents to export with their spans, in import order.
+
+    By default: the annotator's accepted spans on the documents they marked done
+    (``status="all"``: every document except those they skipped). ``include_suggestions`` adds
+    the current suggestions the annotator has neither accepted nor rejected. With no annotator in
+    the project only suggestions exist, so ``status="done"`` yields nothing.
+
+    ``gold``: the adjudicated spans of the review mode. Hook for it: the store is expected to
+    offer ``gold_spans(doc_id) -> list[Span] | None`` (None for a document not yet reviewed);
+    until it does, asking for gold raises :class:`ExportError`.
+    """
+    if gold:
+        yield from _collect_gold(store, batch=batch)
+        return
+    name = resolve_annotator(store, annotator)
+    if name is None and not include_suggestions:
+        raise ExportError(
+            "the project has no annotators yet, so nothing is decided; "
+            "--include-suggestions --status all exports the suggestions"
+        )
+    for docs in _batches(store.iter_documents(batch=batch), batch):
+        statuses = store.doc_statuses(name, [d.id for d in docs]) if name is not None else {}
+        for doc in docs:
+            if not _wanted(statuses.get(doc.id), status):
+                continue
+            decided = store.decisions(doc.id, name) if name is not None else []
+            spans = [s for s in decided if s.status == SpanStatus.ACCEPTED]
+            if include_suggestions:
+                keys = {s.key for s in decided}
+                spans += [s for s in store.suggestions(doc.id) if s.key not in keys]
+                spans.sort(key=lambda s: (s.start, s.end, s.label))
+            yield doc, spans
+
+
+def _collect_gold(store: Store, *, batch: int) -> Iterator[tuple[Document, list[Span]]]:
+    gold_spans = getattr(store, "gold_spans", None)
+    if gold_spans is None:
+        raise ExportError(
+            "no reviewed documents: this project has no gold spans yet "
+            "(adjudicate in the review mode first, or export an annotator with --annotator)"
+        )
+    for doc in store.iter_documents(batch=batch):
+        spans = gold_spans(doc.id)
+        if spans is not None:
+            yield doc, list(spans)
+
+
+def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    chunk: list[Document] = []
+    for doc in docs:
+        chunk.append(doc)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+# --------------------------------------------------------------------------------------------
+# Splits
+# --------------------------------------------------------------------------------------------
+
+
+def parse_split(text: str) -> tuple[tuple[str, float], ...]:
+    """``"80/10/10"`` to ``(("train", .8), ("dev", .1), ("test", .1))``; 1 to 3 shares."""
+    pieces = text.split("/")
+    if not 1 <= len(pieces) <= 3 or not all(re.fullmatch(r"\d+(\.\d+)?", p) for p in pieces):
+        raise ExportError(
+            f"--split {text!r}: expected TRAIN/DEV or TRAIN/DEV/TEST shares, e.g. 80/10/10"
+        )
+    shares = [float(p) for p in pieces]
+    total = sum(shares)
+    if total <= 0:
+        raise ExportError(f"--split {text!r}: the shares add up to nothing")
+    names = SPLIT_NAMES[len(shares)]
+    return tuple((name, share / total) for name, share in zip(names, shares, strict=True))
+
+
+def assign_splits(
+    doc_ids: Sequence[str], shares: Sequence[tuple[str, float]], *, seed: int
+) -> dict[str, str]:
+    """Each document id to its part, the same for the same ids, shares and seed.
+
+    The ids are sorted, shuffled with ``random.Random(seed)`` and cut by largest remainder, so
+    the part sizes are exact; every part with a share gets at least one document when there are
+    enough (a spaCy dev set must not be empty).
+    """
+    ids = sorted(set(doc_ids))
+    random.Random(seed).shuffle(ids)
+    n = len(ids)
+    raw = [share * n for _, share in shares]
+    sizes = [int(r) for r in raw]
+    by_remainder = sorted(range(len(raw)), key=lambda i: (-(raw[i] - sizes[i]), i))
+    for i in by_remainder[: n - sum(sizes)]:
+        sizes[i] += 1
+    wanted = [i for i, (_, share) in enumerate(shares) if share > 0]
+    if n >= len(wanted):
+        for i in wanted:
+            if sizes[i] == 0:
+                donor = max(range(len(sizes)), key=lambda j: sizes[j])
+                sizes[donor] -= 1
+                sizes[i] += 1
+    out: dict[str, str] = {}
+    start = 0
+    for (name, _), size in zip(shares, sizes, strict=True):
+        for doc_id in ids[start : start + size]:
+            out[doc_id] = name
+        start += size
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The export
+# --------------------------------------------------------------------------------------------
+
+
+class Writer(Protocol):
+    def __call__(
+        self, items: Iterable[Item], out: Outputs, ctx: Context, report: ExportReport
+    ) -> None: ...
+
+
+def writer(name: str) -> Writer:
+    if name not in FORMATS:
+        raise ExportError(f"unknown format {name!r} (known: {', '.join(FORMATS)})")
+    module: ModuleType = importlib.import_module(FORMATS[name])
+    write: Writer = module.write
+    return write
+
+
+def export(
+    store: Store,
+    fmt: str,
+    out: Path,
+    *,
+    annotator: str | None = None,
+    gold: bool = False,
+    status: Status = "done",
+    include_suggestions: bool = False,
+    split: str | None = None,
+    seed: int = 0,
+    options: ExportOptions | None = None,
+) -> ExportReport:
+    """Write the chosen documents and spans in format ``fmt`` into the folder ``out``."""
+    write = writer(fmt)
+    options = options or ExportOptions()
+    if gold and annotator is not None:
+        raise ExportError("give either --annotator or --gold, not both")
+    name = None if gold else resolve_annotator(store, annotator)
+
+    def stream() -> Iterator[tuple[Document, list[Span]]]:
+        return collect(
+            store,
+            annotator=name,
+            gold=gold,
+            status=status,
+            include_suggestions=include_suggestions,
+        )
+
+    if split:
+        shares = parse_split(split)
+        parts = tuple(n for n, share in shares if share > 0)
+        # Only the ids are kept in memory for the split; documents are streamed again below.
+        assignment = assign_splits([d.id for d, _ in stream()], shares, seed=seed)
+    else:
+        parts, assignment = (WHOLE,), {}
+
+    def relations(doc_id: str) -> Sequence[Relation]:
+        return store.relations(doc_id, name) if name is not None else ()
+
+    ctx = Context(store.scheme, options, parts, relations)
+    report = ExportReport(format=fmt, out=out)
+
+    def items() -> Iterator[Item]:
+        for doc, spans in stream():
+            if not doc.text.strip():
+                report.empty += 1
+                continue
+            yield assignment.get(doc.id, WHOLE), doc, spans
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"{out}: cannot create the output folder ({exc.strerror})") from None
+    with Outputs(out) as files:
+        write(items(), files, ctx, report)
+        if report.misaligned:
+            shown = "\n".join(report.misaligned[:20])
+            more = len(report.misaligned) - 20
+            raise ExportError(
+                f"{len(report.misaligned)} span(s) not on token boundaries "
+                f"(--alignment strict; nothing was written):\n{shown}"
+                + (f"\n... and {more} more" if more > 0 else "")
+            )
+        report.files = files.commit()
+    return report
