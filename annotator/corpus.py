@@ -291,7 +291,14 @@ def _jsonl_record(
     yield Record(Document(id=doc_id, text=text, source=source, meta=meta), spans, name, lineno)
 
 
-READERS: dict[str, Reader] = {".txt": read_txt, ".jsonl": read_jsonl}
+def read_conll(path: Path, scheme: LabelScheme, encoding: str) -> Iterator[Record | Problem]:
+    """CoNLL-2003 files; the reader lives with its writer in :mod:`annotator.formats.conll`."""
+    from annotator.formats.conll import read_conll as read
+
+    return read(path, scheme, encoding)
+
+
+READERS: dict[str, Reader] = {".txt": read_txt, ".jsonl": read_jsonl, ".conll": read_conll}
 """File suffix to reader. Other formats register theirs here (see ``annotator.formats``)."""
 
 
