@@ -17,7 +17,7 @@ from types import ModuleType
 
 from annotator import __version__
 
-COMMANDS: tuple[str, ...] = ("import_", "stats")
+COMMANDS: tuple[str, ...] = ("import_", "stats", "agreement")
 """Modules of ``annotator.commands``; each module adds one subcommand."""
 
 DEFAULT_DB = "annotator.db"
