@@ -271,6 +271,7 @@ class Store:
                 raise StoreError(f"{p}: no such project file")
             if exists:
                 _check_header(p)
+                _inspect(p)
             conn = sqlite3.connect(str(p), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
             store = cls(Database(conn), p)
         store._configure()
@@ -296,16 +297,7 @@ class Store:
             tables = set(self.db.table_names())
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: damaged or not an SQLite file ({exc})") from exc
-        if tables and app_id != APPLICATION_ID:
-            raise StoreError(
-                f"{self.path}: an SQLite file, but not an annotator project "
-                f"(tables: {', '.join(sorted(tables)[:5])})"
-            )
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path}: made by a newer annotator (schema {version}, this one knows "
-                f"{SCHEMA_VERSION}); upgrade annotator to open it"
-            )
+        _refuse_foreign(self.path, app_id, version, tables)
         pending = migrations.pending(self.db)
         if not pending:
             return
@@ -663,6 +655,15 @@ class Store:
                 yield _doc(row[1:])
             last = rows[-1][0]
 
+    def count_documents_without_run(self, origin: str, version: str) -> int:
+        return int(
+            self.db.conn.execute(
+                "SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM suggestion_runs r "
+                "WHERE r.doc_id = d.id AND r.origin = ? AND r.version = ?)",
+                (origin, version),
+            ).fetchone()[0]
+        )
+
     def save_suggestions(
         self, results: Iterable[tuple[str, Sequence[Span]]], *, origin: str, version: str
     ) -> int:
@@ -723,6 +724,77 @@ class Store:
             if old is None or (span.score or 0.0) > (old.score or 0.0):
                 best[span.key] = span
         return sorted(best.values(), key=lambda s: (s.start, s.end, s.label))
+
+    # ---- learning from decisions (memory suggestions, retrained models; ADR 0009) -----------
+
+    def decided_surfaces(
+        self, *, annotator: str | None = None
+    ) -> list[tuple[str, str, str, str, int]]:
+        """(covered text, label, kind, status, number of decisions) over every annotator's
+        decisions (or one annotator's): what the memory of accepted spans learns from."""
+        sql = (
+            'SELECT substr(d.text, x.start + 1, x."end" - x.start), x.label, x.kind, x.status, '
+            "count(*) FROM decisions x JOIN documents d ON d.id = x.doc_id"
+        )
+        params: tuple[Any, ...] = ()
+        if annotator is not None:
+            sql += " WHERE x.annotator = ?"
+            params = (annotator,)
+        rows = self.db.conn.execute(sql + " GROUP BY 1, 2, 3, 4", params).fetchall()
+        return [(r[0], r[1], r[2], r[3], int(r[4])) for r in rows]
+
+    def suggestion_run_versions(self, origin: str) -> dict[str, set[str]]:
+        """Every document's stored versions of one origin."""
+        out: dict[str, set[str]] = {}
+        for doc_id, version in self.db.conn.execute(
+            "SELECT doc_id, version FROM suggestion_runs WHERE origin = ?", (origin,)
+        ):
+            out.setdefault(doc_id, set()).add(version)
+        return out
+
+    def delete_suggestion_runs(self, origin: str, doc_ids: Sequence[str]) -> None:
+        """Forget one origin's suggestions (all versions) for some documents."""
+        with self.transaction():
+            self.db.conn.executemany(
+                "DELETE FROM suggestion_runs WHERE origin = ? AND doc_id = ?",
+                [(origin, doc_id) for doc_id in doc_ids],
+            )
+
+    def unfinished_documents(self) -> list[str]:
+        """Documents not yet done or skipped by every annotator (untouched ones included), in
+        import order."""
+        return [
+            r[0]
+            for r in self.db.conn.execute(
+                "SELECT d.id FROM documents d WHERE (SELECT count(*) FROM doc_states s "
+                "WHERE s.doc_id = d.id AND s.status IN ('done', 'skipped')) < "
+                "max(1, (SELECT count(*) FROM annotators)) ORDER BY d.seq"
+            )
+        ]
+
+    def untouched_documents(self) -> list[str]:
+        """Documents on which nobody has decided anything or set a state, in import order."""
+        return [
+            r[0]
+            for r in self.db.conn.execute(
+                "SELECT d.id FROM documents d WHERE NOT EXISTS (SELECT 1 FROM decisions x "
+                "WHERE x.doc_id = d.id) AND NOT EXISTS (SELECT 1 FROM doc_states s "
+                "WHERE s.doc_id = d.id) ORDER BY d.seq"
+            )
+        ]
+
+    def project_value(self, key: str) -> str | None:
+        """A setting of the project table (e.g. ``active_model``), None when unset."""
+        row = self.db.conn.execute("SELECT value FROM project WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_project_value(self, key: str, value: str) -> None:
+        with self.transaction():
+            self.db.conn.execute(
+                "INSERT INTO project (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
 
     # ---- decisions -------------------------------------------------------------------------
 
@@ -1171,6 +1243,41 @@ def _check_header(path: Path) -> None:
         raise StoreError(f"{path}: cannot read the project file ({exc})") from exc
     if header != SQLITE_HEADER:
         raise StoreError(f"{path}: not an annotator project (not an SQLite database file)")
+
+
+def _inspect(path: Path) -> None:
+    """Look at an existing file read-only before opening it to write: a file that is refused
+    must stay as it was (opening it for writing would switch it to WAL mode). Without a -wal
+    file beside it the file holds all its content, and ``immutable`` reads it without creating
+    -wal/-shm files (a read-only connection to a WAL-mode file would leave them behind)."""
+    wal = path.with_name(path.name + "-wal")
+    query = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: cannot open the project file ({exc})") from exc
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: damaged or not an SQLite file ({exc})") from exc
+    finally:
+        conn.close()
+    _refuse_foreign(path, app_id, version, tables)
+
+
+def _refuse_foreign(path: Path | None, app_id: int, version: int, tables: set[str]) -> None:
+    if tables and app_id != APPLICATION_ID:
+        raise StoreError(
+            f"{path}: an SQLite file, but not an annotator project "
+            f"(tables: {', '.join(sorted(tables)[:5])})"
+        )
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path}: made by a newer annotator (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); upgrade annotator to open it"
+        )
 
 
 def _retry_locked(fn: Any, *, attempts: int = 50) -> Any:

@@ -1,0 +1,123 @@
+"""``annotator suggest``: pre-annotate the corpus with a suggester."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from annotator.cli import UserError
+from annotator.store import Store
+
+if TYPE_CHECKING:
+    from annotator.suggest.base import Suggester
+    from annotator.suggest.batch import BatchReport
+
+NAME = "suggest"
+HELP = (
+    "Suggest spans for every document that has no suggestions from this model version yet "
+    "(the built-in German model and event patterns unless --model). Resumes where it stopped; "
+    "a second run adds nothing."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--model",
+        help="any spaCy pipeline: an installed package name or a folder "
+        "(default: the built-in German model with the event patterns)",
+    )
+    parser.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="SRC=DST|FILE",
+        help="bring a pipeline's labels into the scheme, e.g. --map GPE=LOC --map PERSON=PER, "
+        "or a file of such pairs (JSON object or one pair per line); repeatable",
+    )
+    parser.add_argument("--name", help="the origin name to store (default: the model's name)")
+    parser.add_argument(
+        "--events",
+        action="store_true",
+        help="with --model: also run the built-in event patterns",
+    )
+    parser.add_argument("--batch-size", type=int, default=64, help="nlp.pipe batch size")
+    parser.add_argument("--n-process", type=int, default=1, help="worker processes for nlp.pipe")
+    parser.add_argument("--limit", type=int, help="suggest for at most this many documents")
+    parser.add_argument(
+        "--jsonl",
+        type=Path,
+        metavar="OUT",
+        help="also write all current suggestions, one line per document (Prodigy shape)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    from annotator.suggest import LabelMapError, SpacySuggester, builtin_suggester, load_label_map
+    from annotator.suggest.batch import write_suggestions_jsonl
+
+    if args.n_process < 1 or args.batch_size < 1:
+        raise UserError("--n-process and --batch-size must be at least 1")
+    with Store.open(args.db, create=False) as store:
+        if args.model:
+            try:
+                label_map = load_label_map(args.map) if args.map else {}
+            except LabelMapError as exc:
+                raise UserError(str(exc)) from None
+            try:
+                suggester = SpacySuggester(
+                    args.model,
+                    label_map=label_map,
+                    scheme=store.scheme,
+                    name=args.name,
+                    events=args.events,
+                )
+                suggester.load()
+            except (OSError, FileNotFoundError) as exc:
+                raise UserError(f"cannot load spaCy pipeline {args.model!r}: {exc}") from None
+        else:
+            if args.map:
+                raise UserError("--map needs --model (the built-in model speaks the scheme)")
+            suggester = builtin_suggester(scheme=store.scheme)
+            if not (Path(suggester.model) / "meta.json").is_file():
+                raise UserError(
+                    f"the built-in model is missing from {suggester.model}; "
+                    "rebuild it (see resources/model-de/MODEL_CARD.md) or pass --model"
+                )
+        report = _run_with_progress(store, suggester, args)
+        print(report.summary(suggester.name, suggester.version))
+        if args.jsonl:
+            lines = write_suggestions_jsonl(store, args.jsonl)
+            print(f"wrote {lines} document(s) with their suggestions to {args.jsonl}")
+    return 0
+
+
+def _run_with_progress(store: Store, suggester: Suggester, args: argparse.Namespace) -> BatchReport:
+    from annotator.suggest.batch import suggest_corpus
+
+    total = store.count_documents_without_run(suggester.name, suggester.version)
+    if args.limit is not None:
+        total = min(total, args.limit)
+    if args.quiet or total == 0:
+        return suggest_corpus(
+            store, suggester, batch_size=args.batch_size, n_process=args.n_process, limit=args.limit
+        )
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(f"suggesting with {suggester.name}", total=total)
+        return suggest_corpus(
+            store,
+            suggester,
+            batch_size=args.batch_size,
+            n_process=args.n_process,
+            limit=args.limit,
+            progress=lambda n: bar.advance(task, n),
+        )

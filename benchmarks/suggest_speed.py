@@ -1,0 +1,67 @@
+"""Speed of ``annotator suggest`` against plain ``nlp.pipe`` of the same pipeline, same texts.
+
+The corpus is the seed articles replicated (distinct texts). The raw side runs ``nlp.pipe`` over
+the texts and reads ``doc.ents`` and the event span group; the annotator side runs the whole batch
+command path: stream documents from the store, suggest, convert to spans, commit every 64
+documents with their run markers.
+
+    python benchmarks/suggest_speed.py [--documents 500] [--n-process 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from annotator.model import Document
+from annotator.store import Store
+from annotator.suggest import builtin_suggester
+from annotator.suggest.batch import suggest_corpus
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=500)
+    parser.add_argument("--n-process", type=int, default=1)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    seeds = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    texts = [f"{seeds[i % 5]}\n\nKopie {i}" for i in range(args.documents)]
+    suggester = builtin_suggester()
+    nlp = suggester.load()
+    list(nlp.pipe(texts[:10]))  # warm up: lookups, vectors, caches
+
+    raw_times, ours_times = [], []
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        n_spans = 0
+        for doc in nlp.pipe(texts, batch_size=args.batch_size, n_process=args.n_process):
+            n_spans += len(doc.ents) + sum(len(g) for g in doc.spans.values())
+        raw_times.append(time.perf_counter() - start)
+
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store.open(Path(tmp) / "p.db")
+            store.add_documents(Document(id=f"d{i}", text=t) for i, t in enumerate(texts))
+            start = time.perf_counter()
+            report = suggest_corpus(
+                store, suggester, batch_size=args.batch_size, n_process=args.n_process
+            )
+            ours_times.append(time.perf_counter() - start)
+            assert report.documents == len(texts)
+            store.close()
+    raw, ours = min(raw_times), min(ours_times)
+    n = len(texts)
+    chars = sum(map(len, texts))
+    print(f"documents: {n} ({chars / 1e6:.1f} M characters), pipeline: {nlp.pipe_names}")
+    print(f"plain nlp.pipe      : {raw:6.2f} s  {n / raw:8.1f} docs/s  ({n_spans} spans)")
+    print(f"annotator suggest   : {ours:6.2f} s  {n / ours:8.1f} docs/s  ({report.spans} spans)")
+    print(f"ratio (annotator / plain docs per second): {raw / ours:.2f}  (aim >= 0.85)")
+
+
+if __name__ == "__main__":
+    main()
