@@ -17,7 +17,7 @@ from types import ModuleType
 
 from annotator import __version__
 
-COMMANDS: tuple[str, ...] = ("import_", "suggest", "stats", "agreement", "export")
+COMMANDS: tuple[str, ...] = ("import_", "suggest", "stats", "agreement", "export", "merge")
 """Modules of ``annotator.commands``; each module adds one subcommand."""
 
 DEFAULT_DB = "annotator.db"
