@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -81,6 +82,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"annotator {args.command}: interrupted", file=sys.stderr)
         return 130
+    except sqlite3.DatabaseError as exc:
+        # Damage SQLite only finds when a query reaches the bad page; the transaction rolled back.
+        print(
+            f"annotator {args.command}: error: {args.db}: cannot use the project file ({exc}); "
+            "nothing was changed (restore a backup if it is damaged)",
+            file=sys.stderr,
+        )
+        return 2
 
 
 def gui_main() -> int:
