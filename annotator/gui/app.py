@@ -1,0 +1,112 @@
+"""Starting the window: the QApplication, settings, the annotator's name, screenshot mode."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from annotator.gui.suggestions import SuggesterFactory, builtin_factory
+from annotator.store import Store
+
+WINDOW_SIZE = (1440, 880)
+
+
+def resolve_name(given: str | None, settings: object, *, ask: bool) -> str | None:
+    """--annotator, else the remembered name, else ask (first start) and remember it."""
+    from PySide6.QtCore import QSettings
+
+    from annotator.gui import interaction
+
+    assert isinstance(settings, QSettings)
+    name = (given or str(settings.value("annotator/name", "") or "")).strip()
+    if not name and ask:
+        name = (interaction.current().ask_name() or "").strip()
+    if not name:
+        return None
+    settings.setValue("annotator/name", name)
+    return name
+
+
+def run(
+    db: Path,
+    *,
+    annotator: str | None = None,
+    screenshot: Path | None = None,
+    document: str | None = None,
+    suggester: SuggesterFactory | None = builtin_factory,
+) -> int:
+    if screenshot is not None:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.gui.main_window import MainWindow, settings_for
+
+    app = QApplication.instance() or QApplication(["annotator"])
+    assert isinstance(app, QApplication)
+    app.setOrganizationName("annotator")
+    app.setApplicationName("annotator")
+    settings = settings_for()
+    store = Store.open(db, create=False)
+    try:
+        name = resolve_name(annotator, settings, ask=screenshot is None)
+        if name is None:
+            if screenshot is None:
+                print("annotator gui: no annotator name given; nothing to do", file=sys.stderr)
+                return 1
+            name = getpass.getuser() or "annotator"
+        if document is not None and not store.has_document_id(document):
+            print(f"annotator gui: error: {db}: no document {document!r}", file=sys.stderr)
+            return 2
+        if document is None and screenshot is None:
+            last = settings.value(f"last_document/{db.resolve()}", "")
+            document = str(last) if last and store.has_document_id(str(last)) else None
+        if screenshot is not None:
+            return _screenshot(app, store, name, screenshot, document, suggester)
+        window = MainWindow(store, name, suggester=suggester, settings=settings)
+        window.resize(*WINDOW_SIZE)
+        window.show()
+        window.open_first(document)
+        return int(app.exec())
+    finally:
+        store.close()
+
+
+def _screenshot(
+    app: object,
+    store: Store,
+    name: str,
+    target: Path,
+    document: str | None,
+    suggester: SuggesterFactory | None,
+) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.gui.main_window import MainWindow
+    from annotator.gui.suggestions import suggest_now
+
+    assert isinstance(app, QApplication)
+    if document is None:
+        ids = store.document_ids(limit=1)
+        document = ids[0] if ids else None
+    if document is not None and suggester is not None:
+        try:
+            suggest_now(store, [document], suggester)
+        except Exception as exc:  # the picture is still worth taking without suggestions
+            print(f"annotator gui: suggestions unavailable: {exc}", file=sys.stderr)
+    window = MainWindow(store, name, suggester=None)
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    window.open_first(document)
+    for _ in range(3):
+        app.processEvents()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp.png")
+    if not window.grab().save(str(tmp), "PNG"):
+        print(f"annotator gui: error: cannot write {target}", file=sys.stderr)
+        return 2
+    os.replace(tmp, target)
+    window.close()
+    print(f"annotator gui: wrote {target}")
+    return 0

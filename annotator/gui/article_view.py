@@ -1,0 +1,306 @@
+"""The article: the stored text, read-only but selectable by mouse and keyboard, with spans painted
+over it.
+
+Spans are painted, not applied as character formats: the text document stays exactly the stored
+text, and only the spans inside the visible lines are drawn, so a 100,000-character article with
+thousands of spans scrolls and repaints as fast as a short one. Entities are filled with their
+label's colour; events get a frame in theirs, so a trigger inside or beside an entity stays
+readable. Suggestions are faded and dashed until decided; rejected spans are struck through in
+grey; the selected span has a thick dark outline.
+
+Offsets cross this boundary through :class:`annotator.textpos.TextPositions` (code points ↔ Qt).
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from bisect import bisect_left
+from typing import Any
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QHelpEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QTextCursor,
+    QTextLine,
+    QTextOption,
+)
+from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
+
+from annotator.gui.document import Key, OpenDocument
+from annotator.model import LabelScheme, Span, SpanKind, SpanStatus
+
+SELECTED = QColor("#1d3f8f")
+REJECTED = QColor("#8a8a8a")
+
+
+def span_tooltip(span: Span, text: str) -> str:
+    """Rich-text tooltip with every piece of user data escaped."""
+    covered = span.covered(text).replace("\r\n", " ").replace("\n", " ")
+    if len(covered) > 80:
+        covered = covered[:77] + "…"
+    parts = [
+        f"<b>{html.escape(span.label)}</b> · {span.kind.value} · {span.status.value}",
+        f"“{html.escape(covered)}”",
+    ]
+    if span.origin != "manual":
+        origin = f"{span.origin} {span.origin_version}".strip()
+        parts.append(f"from {html.escape(origin)}")
+    if span.score is not None:
+        parts.append(f"score {span.score:.2f}")
+    return "<qt>" + "<br>".join(parts) + "</qt>"
+
+
+def _x(line: QTextLine, position: int) -> float:
+    # PySide6 returns (x, position) for the C++ in/out argument.
+    result: Any = line.cursorToX(position)
+    return float(result[0] if isinstance(result, tuple) else result)
+
+
+class ArticleView(QPlainTextEdit):
+    span_clicked = Signal(object)  # Key
+
+    def __init__(self, document: OpenDocument, scheme: LabelScheme, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.document_model = document
+        self.scheme = scheme
+        self.colors = {label.name: QColor(label.color) for label in scheme.labels}
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setUndoRedoEnabled(False)
+        font = QFont(self.font())
+        font.setPointSizeF(max(12.5, font.pointSizeF() * 1.25))
+        self.setFont(font)
+        self.setTabStopDistance(4 * self.fontMetrics().horizontalAdvance(" "))
+        self.setCursorWidth(2)
+        self.setStyleSheet(
+            "QPlainTextEdit { background: #fdfcf8; color: #1b1b1b; "
+            "selection-background-color: #a9c7ff; selection-color: #000; }"
+        )
+        self.show_rejected = True
+        self._qt: dict[tuple[int, int], tuple[int, int]] = {}
+        self._starts: list[int] = []
+        self._placed: list[tuple[int, int, Span]] = []
+        self._longest = 0
+        self.last_paint = 0.0  # perf_counter() at the end of the last paint (benchmarks)
+        document.loaded.connect(self._on_loaded)
+        document.spans_changed.connect(self._on_spans_changed)
+        document.selection_changed.connect(self._on_selection_changed)
+
+    # ---- reacting to the model ---------------------------------------------------------------
+
+    def _on_loaded(self) -> None:
+        self._qt.clear()
+        self.setPlainText(self.document_model.text)
+        self.document().setDocumentMargin(18)
+        self._place()
+        self.viewport().update()
+
+    def _on_spans_changed(self, _same: bool) -> None:
+        self._place()
+        self.viewport().update()
+
+    def _on_selection_changed(self) -> None:
+        span = self.document_model.selected_span
+        if span is not None:
+            qs, qe = self.qt_range(span)
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(qe)
+            self.setTextCursor(cursor)
+            self.ensureCursorVisible()
+            cursor.setPosition(qs)
+            self.setTextCursor(cursor)
+            self.ensureCursorVisible()
+        self.viewport().update()
+
+    def qt_range(self, span: Span) -> tuple[int, int]:
+        key = (span.start, span.end)
+        found = self._qt.get(key)
+        if found is None:
+            found = self._qt[key] = self.document_model.positions.span_to_qt(*key)
+        return found
+
+    def _place(self) -> None:
+        placed = [(*self.qt_range(s), s) for s in self.document_model.spans]
+        placed.sort(key=lambda p: p[0])
+        self._placed = placed
+        self._starts = [p[0] for p in placed]
+        self._longest = max((p[1] - p[0] for p in placed), default=0)
+
+    # ---- offsets at the boundary ---------------------------------------------------------------
+
+    def selection_offsets(self) -> tuple[int, int] | None:
+        """The selected text as code-point offsets, or None without a selection."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        return self.document_model.positions.span_from_qt(
+            cursor.selectionStart(), cursor.selectionEnd()
+        )
+
+    def select_offsets(self, start: int, end: int) -> None:
+        """Select ``text[start:end]`` (code points) as the text selection (tests, keyboard)."""
+        qs, qe = self.document_model.positions.span_to_qt(start, end)
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(qs)
+        cursor.setPosition(qe, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+    def clear_text_selection(self) -> None:
+        cursor = self.textCursor()
+        if cursor.hasSelection():
+            cursor.clearSelection()
+            self.setTextCursor(cursor)
+
+    def spans_at(self, position: int) -> list[Span]:
+        """Spans covering a Qt position, shortest first."""
+        hi = bisect_left(self._starts, position + 1)
+        lo = bisect_left(self._starts, position - self._longest)
+        hits = [p for p in self._placed[lo:hi] if p[0] <= position < p[1]]
+        hits.sort(key=lambda p: p[1] - p[0])
+        return [p[2] for p in hits]
+
+    def _span_at_point(self, point: QPointF) -> Span | None:
+        cursor = self.cursorForPosition(point.toPoint())
+        # cursorForPosition gives the nearest gap; the character under the point is the one after
+        # it when the point is right of the gap, else the one before.
+        position = cursor.position()
+        if point.x() < self.cursorRect(cursor).x():
+            position -= 1
+        hits = self.spans_at(position)
+        return hits[0] if hits else None
+
+    # ---- mouse and tooltips ------------------------------------------------------------------
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton and not self.textCursor().hasSelection():
+            span = self._span_at_point(event.position())
+            if span is not None:
+                self.span_clicked.emit(span.key)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            point = self.viewport().mapFromGlobal(event.globalPos())
+            span = self._span_at_point(QPointF(point))
+            if span is not None:
+                QToolTip.showText(event.globalPos(), span_tooltip(span, self.document_model.text))
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
+
+    # ---- painting ----------------------------------------------------------------------------
+
+    def _visible(self, bottom: float) -> list[tuple[int, int, Span]]:
+        block = self.firstVisibleBlock()
+        if not block.isValid():
+            return []
+        first = block.position()
+        offset = self.contentOffset()
+        last = block
+        while block.isValid():
+            top = self.blockBoundingGeometry(block).translated(offset).top()
+            if top > bottom:
+                break
+            last = block
+            block = block.next()
+        end = last.position() + last.length()
+        hi = bisect_left(self._starts, end)
+        lo = bisect_left(self._starts, first - self._longest)
+        return [p for p in self._placed[lo:hi] if p[1] > first]
+
+    def _rects(self, qs: int, qe: int) -> list[QRectF]:
+        rects: list[QRectF] = []
+        block = self.document().findBlock(qs)
+        offset = self.contentOffset()
+        while block.isValid() and block.position() < qe:
+            layout = block.layout()
+            base = block.position()
+            origin = self.blockBoundingGeometry(block).translated(offset).topLeft()
+            origin += layout.position()
+            for i in range(layout.lineCount()):
+                line = layout.lineAt(i)
+                ls = base + line.textStart()
+                le = ls + line.textLength()
+                a, b = max(qs, ls), min(qe, le)
+                if a >= b:
+                    continue
+                x1 = _x(line, a - base)
+                x2 = _x(line, b - base)
+                rects.append(QRectF(origin.x() + x1, origin.y() + line.y(), x2 - x1, line.height()))
+            block = block.next()
+        return rects
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        visible = self._visible(event.rect().bottom())
+        selected = self.document_model.selected
+        drawn = [(span, self._rects(qs, qe)) for qs, qe, span in visible]
+        painter = QPainter(self.viewport())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        # Under the text: entity fills (longest first, so nested ones stay visible), event tints.
+        for span, rects in sorted(drawn, key=lambda d: d[0].start - d[0].end):
+            if span.status == SpanStatus.REJECTED:
+                continue
+            color = QColor(self.colors.get(span.label, QColor("#dddddd")))
+            if span.kind == SpanKind.ENTITY:
+                color.setAlpha(255 if span.status == SpanStatus.ACCEPTED else 105)
+            else:
+                color.setAlpha(40 if span.status == SpanStatus.ACCEPTED else 0)
+            if color.alpha() == 0:
+                continue
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(color)
+            for rect in rects:
+                painter.drawRoundedRect(rect.adjusted(0, 1, 0, -1), 3, 3)
+        painter.end()
+
+        super().paintEvent(event)
+
+        painter = QPainter(self.viewport())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for span, rects in drawn:
+            color = QColor(self.colors.get(span.label, QColor("#999999")))
+            if span.status == SpanStatus.REJECTED:
+                if not self.show_rejected:
+                    continue
+                painter.setPen(QPen(REJECTED, 1.2))
+                for rect in rects:
+                    y = rect.center().y() + 1
+                    painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+                continue
+            suggested = span.status == SpanStatus.SUGGESTED
+            if span.kind == SpanKind.EVENT:
+                pen = QPen(color, 2.0)
+                inset = 1.5
+            elif suggested:
+                pen = QPen(color.darker(170), 1.2)
+                inset = 1.0
+            else:
+                continue
+            if suggested:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            for rect in rects:
+                painter.drawRoundedRect(rect.adjusted(inset, inset, -inset, -inset), 3, 3)
+        for span, rects in drawn:
+            if span.key == selected:
+                painter.setPen(QPen(SELECTED, 2.6))
+                for rect in rects:
+                    painter.drawRoundedRect(rect.adjusted(-2, -0.5, 2, 0.5), 4, 4)
+        painter.end()
+        self.last_paint = time.perf_counter()
+
+    def selected_key(self) -> Key | None:
+        return self.document_model.selected

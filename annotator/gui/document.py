@@ -1,0 +1,158 @@
+"""The open document as the widgets see it: text, spans, state and the selected span.
+
+It mirrors what :meth:`annotator.session.Session.spans` returns (the annotator's decisions plus the
+suggestions they have not decided) and keeps that mirror current after each command by applying
+the command's own removals and additions, so a keypress does not reread thousands of spans. Every
+command has been written to the store before :meth:`OpenDocument.changed_by` is called; opening a
+document, a conflict and new suggestions reread everything from the store.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from annotator.model import DocState, Document, Span, SpanStatus
+from annotator.session import ChangeSpans, ChangeState, Session
+from annotator.textpos import TextPositions
+from annotator.tokens import Tokens
+
+Key = tuple[int, int, str]
+
+
+def _order(span: Span) -> tuple[int, int, str]:
+    return (span.start, -span.end, span.label)
+
+
+class OpenDocument(QObject):
+    """One document of one annotator; widgets listen to its signals."""
+
+    loaded = Signal()  # a (new) document: text and everything else changed
+    spans_changed = Signal(bool)  # True when only statuses changed (same spans, same order)
+    selection_changed = Signal()
+    state_changed = Signal()
+
+    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.doc: Document | None = None
+        self.state: DocState | None = None
+        self.positions = TextPositions("")
+        self.spans: list[Span] = []
+        self.selected: Key | None = None
+        self._decisions: dict[Key, Span] = {}
+        self._suggestions: dict[Key, Span] = {}
+        self._index: dict[Key, int] = {}
+        self._tokens: Tokens | None = None
+
+    # ---- reading -----------------------------------------------------------------------------
+
+    @property
+    def doc_id(self) -> str | None:
+        return None if self.doc is None else self.doc.id
+
+    @property
+    def text(self) -> str:
+        return "" if self.doc is None else self.doc.text
+
+    def open(self, doc_id: str) -> None:
+        store = self.session.store
+        self.doc = store.document(doc_id)
+        self.positions = TextPositions(self.doc.text)
+        self._tokens = None
+        self.selected = None
+        self._read()
+        self.loaded.emit()
+
+    def reload(self) -> None:
+        """Reread spans and state from the store (conflict, new suggestions), keeping the text."""
+        if self.doc is None:
+            return
+        selected = self.selected
+        self._read()
+        self.selected = selected if selected in self._index else None
+        self.spans_changed.emit(False)
+        self.state_changed.emit()
+        self.selection_changed.emit()
+
+    def _read(self) -> None:
+        assert self.doc is not None
+        store = self.session.store
+        self.state = self.session.state(self.doc.id)  # also pins the revision for conflicts
+        self._decisions = {s.key: s for s in store.decisions(self.doc.id, self.session.annotator)}
+        self._suggestions = {s.key: s for s in store.suggestions(self.doc.id)}
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        merged = dict(self._suggestions)
+        merged.update(self._decisions)
+        self.spans = sorted(merged.values(), key=_order)
+        self._index = {s.key: i for i, s in enumerate(self.spans)}
+
+    def span(self, key: Key | None) -> Span | None:
+        i = self._index.get(key) if key is not None else None
+        return None if i is None else self.spans[i]
+
+    def index_of(self, key: Key | None) -> int | None:
+        return None if key is None else self._index.get(key)
+
+    @property
+    def selected_span(self) -> Span | None:
+        return self.span(self.selected)
+
+    def tokens(self) -> Tokens:
+        if self._tokens is None:
+            self._tokens = Tokens(self.text)
+        return self._tokens
+
+    def counts(self) -> dict[SpanStatus, int]:
+        out = dict.fromkeys(SpanStatus, 0)
+        for span in self.spans:
+            out[span.status] += 1
+        return out
+
+    # ---- selection ---------------------------------------------------------------------------
+
+    def select(self, key: Key | None) -> None:
+        if key is not None and key not in self._index:
+            key = None
+        if key != self.selected:
+            self.selected = key
+            self.selection_changed.emit()
+
+    def step(self, delta: int) -> None:
+        """Select the next (+1) or previous (-1) span in reading order."""
+        if not self.spans:
+            return
+        i = self.index_of(self.selected)
+        if i is None:
+            i = -1 if delta > 0 else len(self.spans)
+        self.select(self.spans[(i + delta) % len(self.spans)].key)
+
+    def next_pending(self, after: Key | None) -> Key | None:
+        """The first undecided suggestion after ``after`` in reading order (wrapping)."""
+        pending = [s for s in self.spans if s.status == SpanStatus.SUGGESTED]
+        if not pending:
+            return None
+        if after is not None:
+            for span in pending:
+                if _order(span) > (after[0], -after[1], after[2]):
+                    return span.key
+        return pending[0].key
+
+    # ---- after a command has been written ------------------------------------------------------
+
+    def changed_by(self, command: ChangeSpans | ChangeState, *, select: Key | None = None) -> None:
+        if isinstance(command, ChangeState):
+            self.state = self.session.store.doc_state(command.doc_id, self.session.annotator)
+            self.state_changed.emit()
+            return
+        before = [s.key for s in self.spans]
+        for span in command.remove:
+            self._decisions.pop(span.key, None)
+        for span in command.add:
+            self._decisions[span.key] = span
+        self._rebuild()
+        self.state = self.session.store.doc_state(command.doc_id, self.session.annotator)
+        self.spans_changed.emit([s.key for s in self.spans] == before)
+        self.state_changed.emit()  # the first edit turns "todo" into "in progress"
+        self.select(select if select is not None else self.selected)

@@ -1,0 +1,112 @@
+"""Model suggestions computed off the UI thread.
+
+The window shows at once; a worker thread loads the suggester (spaCy and the model take seconds),
+then computes suggestions for the documents the window asks for, newest request first. The worker
+opens its own :class:`annotator.store.Store` on the project file (an SQLite connection belongs to
+one thread), saves each document's suggestions, and signals the window, which rereads the
+document if it is the open one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from annotator.store import Store
+
+log = logging.getLogger(__name__)
+
+SuggesterFactory = Callable[[], Any]
+
+
+def builtin_factory() -> Any:
+    """The project's built-in suggester (spaCy pipeline); raises ImportError until it exists."""
+    from annotator.suggest import builtin_suggester
+
+    return builtin_suggester()
+
+
+def suggest_now(store: Store, doc_ids: list[str], factory: SuggesterFactory) -> int:
+    """Compute and save suggestions for documents without a run of this suggester (blocking)."""
+    suggester = factory()
+    todo = [
+        d for d in doc_ids if not store.has_suggestion_run(d, suggester.name, suggester.version)
+    ]
+    if not todo:
+        return 0
+    texts = [store.document(d).text for d in todo]
+    results = list(zip(todo, suggester.suggest(texts, n_process=1), strict=True))
+    return store.save_suggestions(results, origin=suggester.name, version=suggester.version)
+
+
+class SuggestionWorker(QObject):
+    """Signals come from the worker thread; Qt queues them to the window's thread."""
+
+    ready = Signal(str)  # a document has new suggestions saved
+    busy = Signal(str)  # a status line while working ("" when idle)
+    failed = Signal(str)  # the suggester cannot be used; one line
+
+    def __init__(self, path: Path, factory: SuggesterFactory, parent: QObject | None = None):
+        super().__init__(parent)
+        self.path = path
+        self.factory = factory
+        self._wanted: list[str] = []
+        self._cond = threading.Condition()
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, name="suggestions", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def request(self, doc_ids: list[str]) -> None:
+        """Suggestions for these documents, the first one first (put ahead of older requests)."""
+        with self._cond:
+            self._wanted = [*doc_ids, *(d for d in self._wanted if d not in doc_ids)]
+            self._cond.notify()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        self.busy.emit("Loading the suggestion model…")
+        try:
+            suggester = self.factory()
+        except Exception as exc:  # any failure to load must leave the window usable
+            log.warning("suggestions unavailable: %s", exc)
+            self.failed.emit(f"Suggestions unavailable: {exc}")
+            return
+        store = Store.open(self.path, create=False)
+        try:
+            while True:
+                with self._cond:
+                    while not self._wanted and not self._stop:
+                        self.busy.emit("")
+                        self._cond.wait()
+                    if self._stop:
+                        return
+                    doc_id = self._wanted.pop(0)
+                if store.has_suggestion_run(doc_id, suggester.name, suggester.version):
+                    continue
+                self.busy.emit(f"Computing suggestions ({suggester.name})…")
+                try:
+                    text = store.document(doc_id).text
+                    spans = next(iter(suggester.suggest([text], n_process=1)))
+                    store.save_suggestions(
+                        [(doc_id, spans)], origin=suggester.name, version=suggester.version
+                    )
+                except Exception as exc:
+                    log.exception("suggestions failed for %s", doc_id)
+                    self.failed.emit(f"Suggestions failed for {doc_id}: {exc}")
+                    continue
+                self.ready.emit(doc_id)
+        finally:
+            store.close()
