@@ -257,12 +257,12 @@ def collect(
     the current suggestions the annotator has neither accepted nor rejected. With no annotator in
     the project only suggestions exist, so ``status="done"`` yields nothing.
 
-    ``gold``: the adjudicated spans of the review mode. Hook for it: the store is expected to
-    offer ``gold_spans(doc_id) -> list[Span] | None`` (None for a document not yet reviewed);
-    until it does, asking for gold raises :class:`ExportError`.
+    ``gold``: the adjudicated (accepted gold) spans of the documents marked reviewed in the
+    review mode; ``annotator``, ``status`` and ``include_suggestions`` do not apply. No reviewed
+    document raises :class:`ExportError`.
     """
     if gold:
-        yield from _collect_gold(store, batch=batch)
+        yield from _collect_gold(store, status=status, batch=batch)
         return
     name = resolve_annotator(store, annotator)
     if name is None and not include_suggestions:
@@ -284,17 +284,30 @@ def collect(
             yield doc, spans
 
 
-def _collect_gold(store: Store, *, batch: int) -> Iterator[tuple[Document, list[Span]]]:
+def _collect_gold(
+    store: Store, *, status: Status, batch: int
+) -> Iterator[tuple[Document, list[Span]]]:
+    """The review mode's accepted gold spans: of the reviewed documents (``status="done"``), or
+    also of documents whose review has begun (``"all"``: any gold row)."""
     gold_spans = getattr(store, "gold_spans", None)
-    if gold_spans is None:
+    reviewed_documents = getattr(store, "reviewed_documents", None)
+    if gold_spans is None or reviewed_documents is None:
         raise ExportError(
-            "no reviewed documents: this project has no gold spans yet "
+            "no reviewed documents: this project has no gold spans "
             "(adjudicate in the review mode first, or export an annotator with --annotator)"
         )
+    reviewed = set(reviewed_documents())
+    found = False
     for doc in store.iter_documents(batch=batch):
-        spans = gold_spans(doc.id)
-        if spans is not None:
-            yield doc, list(spans)
+        spans = [s for s in gold_spans(doc.id) if s.status == SpanStatus.ACCEPTED]
+        if doc.id in reviewed or (status == "all" and spans):
+            found = True
+            yield doc, spans
+    if not found:
+        raise ExportError(
+            "no reviewed documents: mark documents reviewed in the review mode first"
+            + ("" if status == "all" else " (--status all also takes reviews in progress)")
+        )
 
 
 def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
