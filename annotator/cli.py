@@ -98,4 +98,8 @@ def gui_main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # Run the imported module's main, not this __main__ copy: the commands raise
+    # annotator.cli.UserError, which is another class than __main__.UserError.
+    from annotator.cli import main as _main
+
+    raise SystemExit(_main())
