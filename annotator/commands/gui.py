@@ -27,6 +27,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help="render the window offscreen with the document and its suggestions to FILE.png, exit",
     )
+    parser.add_argument(
+        "--review",
+        action="store_true",
+        help="open the review window: adjudicate documents two or more annotators marked done "
+        "(--annotator is then the reviewer's name)",
+    )
 
 
 def has_display() -> bool:
@@ -45,6 +51,12 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.review:
+        from annotator.gui.review_window import run_review
+
+        return run_review(
+            args.db, reviewer=args.annotator, screenshot=args.screenshot, document=args.document
+        )
     from annotator.gui.app import run as run_gui
 
     return run_gui(

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from annotator.model import Span, SpanStatus, check_span
 from annotator.review.adjudicate import Adjudication, Disagreement, Key, Variant, load
@@ -22,15 +21,6 @@ from annotator.store import Store
 
 AGREED = "agreed"
 EDIT = "edit"
-
-
-class ReviewCommand(Protocol):
-    doc_id: str
-    text: str
-
-    def apply(self, session: ReviewSession) -> None: ...
-
-    def inverse(self) -> ReviewCommand: ...
 
 
 @dataclass(frozen=True)
@@ -65,6 +55,9 @@ class ChangeReview:
 
     def inverse(self) -> ChangeReview:
         return ChangeReview(self.doc_id, self.after, self.before, f"undo {self.text}")
+
+
+ReviewCommand = ChangeGold | ChangeReview
 
 
 def _as(span: Span, status: SpanStatus, source: str) -> Span:

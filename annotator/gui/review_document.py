@@ -1,0 +1,185 @@
+"""The document under review as the widgets see it (the review counterpart of OpenDocument).
+
+It offers what :class:`annotator.gui.article_view.ArticleView` reads from an open document
+(``text``, ``positions``, ``spans``, ``selected``, ``selected_span`` and the ``loaded`` /
+``spans_changed`` / ``selection_changed`` signals), so the review view reuses the article view.
+Its spans are the merged view: gold rows (accepted, or rejected and struck through) plus every
+annotator's span still undecided, shown as a suggestion. After every command it rereads the
+adjudication and the gold rows from the store: the command has been written before it is told.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from annotator.model import Document, Span, SpanStatus
+from annotator.review.adjudicate import Adjudication, Disagreement, Variant
+from annotator.review.session import ReviewSession
+from annotator.textpos import TextPositions
+from annotator.tokens import Tokens
+
+Key = tuple[int, int, str]
+
+
+def _order(span: Span) -> tuple[int, int, str]:
+    return (span.start, -span.end, span.label)
+
+
+class ReviewDocument(QObject):
+    loaded = Signal()
+    spans_changed = Signal(bool)
+    selection_changed = Signal()
+    state_changed = Signal()
+    disagreement_changed = Signal()
+
+    def __init__(self, session: ReviewSession, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.doc: Document | None = None
+        self.positions = TextPositions("")
+        self.adjudication: Adjudication | None = None
+        self.gold: list[Span] = []
+        self.spans: list[Span] = []
+        self.selected: Key | None = None
+        self.current: int | None = None  # index into adjudication.disagreements
+        self.variant: int = 0  # the variant of the current disagreement that Return/X act on
+        self.review_status = "todo"
+        self._index: dict[Key, int] = {}
+        self._tokens: Tokens | None = None
+
+    @property
+    def doc_id(self) -> str | None:
+        return None if self.doc is None else self.doc.id
+
+    @property
+    def text(self) -> str:
+        return "" if self.doc is None else self.doc.text
+
+    def open(self, doc_id: str) -> None:
+        self.doc = self.session.store.document(doc_id)
+        self.positions = TextPositions(self.doc.text)
+        self._tokens = None
+        self.selected = None
+        self.adjudication, self.gold = self.session.open(doc_id)
+        self._rebuild()
+        self.current = None
+        unresolved = self.unresolved()
+        if unresolved:
+            self.current = self.disagreements.index(unresolved[0])
+        self.variant = 0
+        self.loaded.emit()
+        self.state_changed.emit()
+        self.disagreement_changed.emit()
+
+    def refresh(self) -> None:
+        """Reread adjudication, gold and review state after a command was written."""
+        if self.doc is None:
+            return
+        self.adjudication = self.session.adjudication(self.doc.id)
+        self.gold = self.session.gold(self.doc.id)
+        self._rebuild()
+        if self.selected not in self._index:
+            self.selected = None
+        self.spans_changed.emit(False)
+        self.state_changed.emit()
+        self.disagreement_changed.emit()
+        self.selection_changed.emit()
+
+    def _rebuild(self) -> None:
+        assert self.doc is not None and self.adjudication is not None
+        merged: dict[Key, Span] = {}
+        pending = [*self.adjudication.agreed, *(s for d in self.disagreements for s in d.spans)]
+        for span in pending:
+            merged[span.key] = span.model_copy(update={"status": SpanStatus.SUGGESTED})
+        for row in self.gold:
+            merged[row.key] = row
+        self.spans = sorted(merged.values(), key=_order)
+        self._index = {s.key: i for i, s in enumerate(self.spans)}
+        self.review_status = self.session.store.review_state(self.doc.id)[0]
+
+    # ---- disagreements ---------------------------------------------------------------------
+
+    @property
+    def disagreements(self) -> tuple[Disagreement, ...]:
+        return () if self.adjudication is None else self.adjudication.disagreements
+
+    def unresolved(self) -> list[Disagreement]:
+        if self.adjudication is None:
+            return []
+        return self.session.unresolved(self.adjudication, self.gold)
+
+    def is_resolved(self, d: Disagreement) -> bool:
+        return self.session.is_resolved(d, self.gold)
+
+    @property
+    def current_disagreement(self) -> Disagreement | None:
+        if self.current is None or not 0 <= self.current < len(self.disagreements):
+            return None
+        return self.disagreements[self.current]
+
+    @property
+    def current_variant(self) -> Variant | None:
+        d = self.current_disagreement
+        if d is None:
+            return None
+        return d.variants[self.variant % len(d.variants)]
+
+    def go(self, index: int | None) -> None:
+        self.current = index
+        self.variant = 0
+        d = self.current_disagreement
+        self.disagreement_changed.emit()
+        if d is not None and d.spans:
+            self.select(d.spans[0].key)
+
+    def step(self, delta: int) -> None:
+        """Next (+1) or previous (-1) disagreement, preferring unresolved ones (wrapping)."""
+        n = len(self.disagreements)
+        if n == 0:
+            return
+        start = self.current if self.current is not None else (-1 if delta > 0 else n)
+        order = [(start + delta * i) % n for i in range(1, n + 1)]
+        open_ = [i for i in order if not self.is_resolved(self.disagreements[i])]
+        self.go((open_ or order)[0])
+
+    def cycle_variant(self, delta: int) -> None:
+        d = self.current_disagreement
+        if d is not None:
+            self.variant = (self.variant + delta) % len(d.variants)
+            self.disagreement_changed.emit()
+
+    # ---- spans (what the article view reads) ------------------------------------------------
+
+    def span(self, key: Key | None) -> Span | None:
+        i = self._index.get(key) if key is not None else None
+        return None if i is None else self.spans[i]
+
+    @property
+    def selected_span(self) -> Span | None:
+        return self.span(self.selected)
+
+    def select(self, key: Key | None) -> None:
+        if key is not None and key not in self._index:
+            key = None
+        if key != self.selected:
+            self.selected = key
+            self.selection_changed.emit()
+        if key is not None and self.adjudication is not None:
+            d = self.adjudication.disagreement_at(key)
+            if d is not None and self.disagreements.index(d) != self.current:
+                self.current = self.disagreements.index(d)
+                self.variant = 0
+                self.disagreement_changed.emit()
+
+    def step_span(self, delta: int) -> None:
+        if not self.spans:
+            return
+        i = self._index.get(self.selected) if self.selected is not None else None
+        if i is None:
+            i = -1 if delta > 0 else len(self.spans)
+        self.select(self.spans[(i + delta) % len(self.spans)].key)
+
+    def tokens(self) -> Tokens:
+        if self._tokens is None:
+            self._tokens = Tokens(self.text)
+        return self._tokens
