@@ -258,8 +258,9 @@ def collect(
     the project only suggestions exist, so ``status="done"`` yields nothing.
 
     ``gold``: the adjudicated (accepted gold) spans of the documents marked reviewed in the
-    review mode; ``annotator``, ``status`` and ``include_suggestions`` do not apply. No reviewed
-    document raises :class:`ExportError`.
+    review mode (``status="all"``: also documents with gold spans whose review is not finished);
+    ``annotator`` and ``include_suggestions`` do not apply. No reviewed document raises
+    :class:`ExportError`.
     """
     if gold:
         yield from _collect_gold(store, status=status, batch=batch)
