@@ -267,14 +267,14 @@ class ReviewWindow(QMainWindow):
                 f"take_{n}",
                 f"Take annotator {n}'s variant",
                 (f"Alt+{n}",),
-                lambda n=n: self.do_take(n),  # type: ignore[misc]
+                lambda _checked=False, n=n: self.do_take(n),  # type: ignore[misc]
             )
         for label in self.scheme.labels:
             self._add(
                 f"label_{label.name}",
                 f"Label {label.name}",
                 (label.key,),
-                lambda name=label.name: self.do_label(name),  # type: ignore[misc]
+                lambda _checked=False, name=label.name: self.do_label(name),  # type: ignore[misc]
             )
 
     # ---- the queue ---------------------------------------------------------------------------
