@@ -489,11 +489,13 @@ class Store:
     # ---- annotators and document states ----------------------------------------------------
 
     def ensure_annotator(self, name: str) -> None:
+        # the INSERT opens an implicit transaction: commit it unless the caller had one open
+        outer = self.db.conn.in_transaction
         self.db.conn.execute(
             "INSERT INTO annotators (name, created) VALUES (?, ?) ON CONFLICT DO NOTHING",
             (name, now()),
         )
-        if not self.db.conn.in_transaction:
+        if not outer:
             self.db.conn.commit()
 
     def annotators(self) -> list[str]:
