@@ -18,7 +18,16 @@ from types import ModuleType
 
 from annotator import __version__
 
-COMMANDS: tuple[str, ...] = ("import_", "suggest", "stats", "agreement", "export", "merge")
+COMMANDS: tuple[str, ...] = (
+    "import_",
+    "suggest",
+    "stats",
+    "gui",
+    "agreement",
+    "export",
+    "merge",
+    "train",
+)
 """Modules of ``annotator.commands``; each module adds one subcommand."""
 
 DEFAULT_DB = "annotator.db"
