@@ -491,3 +491,25 @@ def test_failed_export_keeps_the_previous_files(annotated: Store, tmp_path: Path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["all.conll", "project.db"] or all(
         not p.name.endswith(".tmp") for p in tmp_path.iterdir()
     )
+
+
+def test_conll_white_space_tokens_are_not_written(store: Store, tmp_path: Path) -> None:
+    text = "Kit\xa0Kellogg  reiste\tnach\u2003Minsk\u2028und\u3000Moskau.\r\nEnde"
+    add_doc(store, "ws", text)
+    kellogg = accepted(0, 11, "PER")  # crosses a no-break space
+    moskau = accepted(text.index("Moskau"), text.index("Moskau") + 6, "LOC")
+    decide(store, "ws", [kellogg, moskau])
+    export(store, "conll", tmp_path)
+    body = (tmp_path / "all.conll").read_text(encoding="utf-8").split("\n")
+    rows = [line.split() for line in body if line and not line.startswith("-DOCSTART-")]
+    assert all(len(row) == 4 for row in rows)
+    assert [row[0] for row in rows][:4] == ["Kit", "Kellogg", "reiste", "nach"]
+    fresh = Store.open(tmp_path / "fresh.db")
+    import_paths(fresh, [tmp_path / "all.conll"], annotator="anna")
+    (doc_id,) = fresh.document_ids()
+    assert fresh.document(doc_id).text == "Kit Kellogg reiste nach Minsk und Moskau . Ende"
+    back = [
+        (s.covered(fresh.document(doc_id).text), s.label) for s in fresh.decisions(doc_id, "anna")
+    ]
+    assert back == [("Kit Kellogg", "PER"), ("Moskau", "LOC")]
+    fresh.close()

@@ -91,10 +91,8 @@ def test_spacy_convert_reads_our_conll_with_the_same_entities(
         out = tmp_path / tags
         export(annotated, "conll", out, options=ExportOptions(tags=tags))  # type: ignore[arg-type]
         export(annotated, "spacy", out)
-        done = spacy_cli("convert", "-c", "ner", "all.conll", str(out / "converted"), cwd=out)
-        (out / "converted").mkdir(exist_ok=True)
-        if done.returncode != 0:  # the output folder must exist first
-            done = spacy_cli("convert", "-c", "ner", "all.conll", "converted", cwd=out)
+        (out / "converted").mkdir()
+        done = spacy_cli("convert", "-c", "ner", "all.conll", "converted", cwd=out)
         assert done.returncode == 0, done.stderr
         converted = list(DocBin().from_disk(out / "converted" / "all.spacy").get_docs(Vocab()))
         ours = list(DocBin().from_disk(out / "all.spacy").get_docs(Vocab()))
