@@ -19,6 +19,7 @@ table records the active one (``active_model``). No Qt here; spaCy is imported l
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -436,3 +437,101 @@ def result_json(result: TrainResult) -> dict[str, Any]:
         "steps": result.steps,
         "seconds": round(result.seconds, 2),
     }
+
+
+# ---- running training in the background (the window's hook wraps this in Qt signals) --------
+
+
+def train_argv(db: Path, *, max_steps: int | None = None) -> list[str]:
+    """The command line of a background training run on a project file."""
+    import sys
+
+    argv = [sys.executable, "-m", "annotator.cli", "train", "--db", str(db), "--json"]
+    if max_steps is not None:
+        argv += ["--max-steps", str(max_steps)]
+    return argv
+
+
+def parse_progress(line: str) -> tuple[float, str] | None:
+    """``"[ 42%] step 80 (loss 3.1)"`` -> (0.42, "step 80 (loss 3.1)"); None for other lines."""
+    line = line.strip()
+    if not line.startswith("[") or "%]" not in line:
+        return None
+    number, _, text = line[1:].partition("%]")
+    try:
+        return int(number) / 100.0, text.strip()
+    except ValueError:
+        return None
+
+
+class BackgroundTraining:
+    """``annotator train`` in a child process (so spaCy's training never competes with the
+    window's thread for the interpreter lock), read line by line on a thread of its own.
+
+    ``on_progress(fraction, text)`` and ``on_done(result or None, message)`` are called from that
+    reading thread; a GUI turns them into queued signals.
+    """
+
+    def __init__(
+        self,
+        db: Path,
+        *,
+        on_progress: Progress,
+        on_done: Callable[[dict[str, Any] | None, str], None],
+        max_steps: int | None = None,
+    ) -> None:
+        self.db = db
+        self.on_progress = on_progress
+        self.on_done = on_done
+        self.max_steps = max_steps
+        self._process: Any = None
+        self._thread: Any = None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def start(self) -> None:
+        import subprocess
+        import threading
+
+        if self.running:
+            return
+        self._process = subprocess.Popen(
+            train_argv(self.db, max_steps=self.max_steps),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+        self._thread = threading.Thread(target=self._read, name="training", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        process = self._process
+        result: dict[str, Any] | None = None
+        last = ""
+        for line in process.stdout:
+            progress = parse_progress(line)
+            if progress is not None:
+                self.on_progress(*progress)
+            elif line.startswith("{"):
+                with contextlib.suppress(json.JSONDecodeError):
+                    result = json.loads(line)
+            elif line.strip():
+                last = line.strip()
+        err = process.stderr.read().strip()
+        code = process.wait()
+        if code != 0:
+            self.on_done(None, err.splitlines()[-1] if err else f"training stopped ({code})")
+        else:
+            self.on_done(result, last)
+
+    def stop(self) -> None:
+        """End the child process (its model folder is written last, so nothing is half-used)."""
+        if self.running:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=5)
+            except Exception:
+                self._process.kill()

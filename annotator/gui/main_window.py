@@ -29,6 +29,7 @@ from annotator.gui.commands import AnyCommand, SessionCommand
 from annotator.gui.doc_list import STATUS_TEXT, DocListPanel
 from annotator.gui.document import Key, OpenDocument
 from annotator.gui.label_bar import LabelBar
+from annotator.gui.learning import Learning, project_factory
 from annotator.gui.span_panel import SpanPanel
 from annotator.gui.suggestions import SuggesterFactory, SuggestionWorker
 from annotator.model import DocStatus, SpanError, SpanStatus
@@ -93,19 +94,21 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
 
         self.doc.loaded.connect(self._on_loaded)
-        self.doc.spans_changed.connect(lambda _same: self._update_status())
+        self.doc.spans_changed.connect(lambda _rows: self._update_status())
         self.doc.state_changed.connect(self._on_state_changed)
         self.doc_list.document_chosen.connect(self.go_to)
         self.article.span_clicked.connect(self.doc.select)
         self.label_bar.label_chosen.connect(self.do_label)
 
         self.worker: SuggestionWorker | None = None
-        if suggester is not None and store.path is not None:
-            self.worker = SuggestionWorker(store.path, suggester, self)
-            self.worker.ready.connect(self._on_suggestions)
-            self.worker.busy.connect(self._on_busy)
-            self.worker.failed.connect(self._on_suggest_failed)
-            self.worker.start()
+        self._suggester = suggester
+        self._start_suggestions()
+        self.learning: Learning | None = None
+        if store.path is not None:  # learning from the annotators (ADR 0009)
+            self.learning = Learning(store.path, settings, self)
+            self.learning.memory_refreshed.connect(self._on_memory)
+            self.learning.progress.connect(self._on_training_progress)
+            self.learning.trained.connect(self._on_trained)
         conflicts = key_conflicts(self.scheme)
         if conflicts:
             self.message(f"Label keys used by actions: {', '.join(conflicts)}")
@@ -261,6 +264,33 @@ class MainWindow(QMainWindow):
             if self.doc.selected is None:
                 self.doc.select(self.doc.next_pending(None))
 
+    def _start_suggestions(self) -> None:
+        if self._suggester is None or self.store.path is None:
+            return
+        factory = project_factory(self.store.path, self._suggester)
+        self.worker = SuggestionWorker(self.store.path, factory, self)
+        self.worker.ready.connect(self._on_suggestions)
+        self.worker.busy.connect(self._on_busy)
+        self.worker.failed.connect(self._on_suggest_failed)
+        self.worker.start()
+
+    def _on_memory(self, changed: list[str]) -> None:
+        if self.doc.doc_id in changed:
+            self._on_suggestions(self.doc.doc_id)
+
+    def _on_training_progress(self, percent: int, text: str) -> None:
+        self._on_busy(f"Training {percent}%: {text}" if percent < 100 else "")
+
+    def _on_trained(self, in_use: bool, text: str) -> None:
+        self._on_busy("")
+        self.message(text)
+        if in_use:  # a fresh worker loads the new model; the open document shows its spans
+            if self.worker is not None:
+                self.worker.stop(timeout=2.0)
+            self._start_suggestions()
+            if self.doc.doc_id is not None:
+                self._on_suggestions(self.doc.doc_id)
+
     def _on_busy(self, text: str) -> None:
         self.busy.setVisible(bool(text))
         self.busy_text.setText(text)
@@ -412,6 +442,8 @@ class MainWindow(QMainWindow):
         if doc_id is None:
             return
         self.push(self.session.set_status(doc_id, status))
+        if status == DocStatus.DONE and self.learning is not None:
+            self.learning.document_done()
         nxt = self._next_open()
         if nxt is None:
             self.message("No open documents left.")
@@ -463,6 +495,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.worker is not None:
             self.worker.stop(timeout=2.0)
+        if self.learning is not None:
+            self.learning.stop()
         super().closeEvent(event)
 
 
