@@ -18,7 +18,7 @@ import time
 from bisect import bisect_left
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -27,6 +27,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QRegion,
     QTextCursor,
     QTextLine,
     QTextOption,
@@ -91,6 +92,8 @@ class ArticleView(QPlainTextEdit):
         self._qt: dict[tuple[int, int], tuple[int, int]] = {}
         self._starts: list[int] = []
         self._placed: list[tuple[int, int, Span]] = []
+        self._slots: dict[Key, int] = {}
+        self._shown_selected: Key | None = None
         self._longest = 0
         self.last_paint = 0.0  # perf_counter() at the end of the last paint (benchmarks)
         document.loaded.connect(self._on_loaded)
@@ -106,12 +109,24 @@ class ArticleView(QPlainTextEdit):
         self._place()
         self.viewport().update()
 
-    def _on_spans_changed(self, _same: bool) -> None:
-        self._place()
+    def _on_spans_changed(self, rows: list[int] | None) -> None:
+        if rows is None:
+            self._place()
+        else:  # same spans, new statuses: swap them in place
+            spans = self.document_model.spans
+            for row in rows:
+                span = spans[row]
+                slot = self._slots[span.key]
+                qs, qe, _old = self._placed[slot]
+                self._placed[slot] = (qs, qe, span)
+            self._repaint_spans([spans[row] for row in rows])
+            return
         self.viewport().update()
 
     def _on_selection_changed(self) -> None:
+        old = self.document_model.span(self._shown_selected)
         span = self.document_model.selected_span
+        self._shown_selected = self.document_model.selected
         if span is not None:
             qs, qe = self.qt_range(span)
             cursor = QTextCursor(self.document())
@@ -121,7 +136,16 @@ class ArticleView(QPlainTextEdit):
             cursor.setPosition(qs)
             self.setTextCursor(cursor)
             self.ensureCursorVisible()
-        self.viewport().update()
+        self._repaint_spans([s for s in (old, span) if s is not None])
+
+    def _repaint_spans(self, spans: list[Span]) -> None:
+        """Repaint just where these spans are (a keypress touches one or two of thousands)."""
+        region = QRegion()
+        for span in spans:
+            for rect in self._rects(*self.qt_range(span)):
+                region += rect.toAlignedRect().adjusted(-5, -4, 5, 4)
+        if not region.isEmpty():
+            self.viewport().update(region)
 
     def qt_range(self, span: Span) -> tuple[int, int]:
         key = (span.start, span.end)
@@ -134,6 +158,7 @@ class ArticleView(QPlainTextEdit):
         placed = [(*self.qt_range(s), s) for s in self.document_model.spans]
         placed.sort(key=lambda p: p[0])
         self._placed = placed
+        self._slots = {p[2].key: i for i, p in enumerate(placed)}
         self._starts = [p[0] for p in placed]
         self._longest = max((p[1] - p[0] for p in placed), default=0)
 
@@ -202,23 +227,16 @@ class ArticleView(QPlainTextEdit):
 
     # ---- painting ----------------------------------------------------------------------------
 
-    def _visible(self, bottom: float) -> list[tuple[int, int, Span]]:
-        block = self.firstVisibleBlock()
-        if not block.isValid():
+    def _visible(self, top: float, bottom: float) -> list[tuple[int, int, Span]]:
+        """Spans on the lines that meet the band ``top``..``bottom`` of the viewport."""
+        if not self._placed:
             return []
-        first = block.position()
-        offset = self.contentOffset()
-        last = block
-        while block.isValid():
-            top = self.blockBoundingGeometry(block).translated(offset).top()
-            if top > bottom:
-                break
-            last = block
-            block = block.next()
-        end = last.position() + last.length()
+        first = self.cursorForPosition(QPoint(0, max(0, int(top)))).position()
+        right = self.viewport().width()
+        end = self.cursorForPosition(QPoint(right, int(bottom) + 1)).position() + 1
         hi = bisect_left(self._starts, end)
         lo = bisect_left(self._starts, first - self._longest)
-        return [p for p in self._placed[lo:hi] if p[1] > first]
+        return [p for p in self._placed[lo:hi] if p[1] >= first]
 
     def _rects(self, qs: int, qe: int) -> list[QRectF]:
         rects: list[QRectF] = []
@@ -229,23 +247,29 @@ class ArticleView(QPlainTextEdit):
             base = block.position()
             origin = self.blockBoundingGeometry(block).translated(offset).topLeft()
             origin += layout.position()
-            for i in range(layout.lineCount()):
-                line = layout.lineAt(i)
+            line = layout.lineForTextPosition(max(qs - base, 0))
+            while line.isValid():
                 ls = base + line.textStart()
+                if ls >= qe:
+                    break
                 le = ls + line.textLength()
                 a, b = max(qs, ls), min(qe, le)
-                if a >= b:
-                    continue
-                x1 = _x(line, a - base)
-                x2 = _x(line, b - base)
-                rects.append(QRectF(origin.x() + x1, origin.y() + line.y(), x2 - x1, line.height()))
+                if a < b:
+                    x1 = _x(line, a - base)
+                    x2 = _x(line, b - base)
+                    rects.append(
+                        QRectF(origin.x() + x1, origin.y() + line.y(), x2 - x1, line.height())
+                    )
+                line = layout.lineAt(line.lineNumber() + 1)
             block = block.next()
         return rects
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        visible = self._visible(event.rect().bottom())
+        area = QRectF(event.rect()).adjusted(-6, -6, 6, 6)
+        visible = self._visible(area.top(), area.bottom())
         selected = self.document_model.selected
         drawn = [(span, self._rects(qs, qe)) for qs, qe, span in visible]
+        drawn = [(span, rects) for span, rects in drawn if any(r.intersects(area) for r in rects)]
         painter = QPainter(self.viewport())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         # Under the text: entity fills (longest first, so nested ones stay visible), event tints.

@@ -9,6 +9,8 @@ document, a conflict and new suggestions reread everything from the store.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from PySide6.QtCore import QObject, Signal
 
 from annotator.model import DocState, Document, Span, SpanStatus
@@ -23,11 +25,21 @@ def _order(span: Span) -> tuple[int, int, str]:
     return (span.start, -span.end, span.label)
 
 
+def _visible_state(state: DocState) -> tuple[object, ...]:
+    return (state.status, state.flagged, state.comment)
+
+
+def _order_key(key: Key) -> tuple[int, int, str]:
+    return (key[0], -key[1], key[2])
+
+
 class OpenDocument(QObject):
     """One document of one annotator; widgets listen to its signals."""
 
     loaded = Signal()  # a (new) document: text and everything else changed
-    spans_changed = Signal(bool)  # True when only statuses changed (same spans, same order)
+    # a list of rows when only those spans' statuses changed (same spans, same order); None when
+    # spans came or went (everything may have moved)
+    spans_changed = Signal(object)
     selection_changed = Signal()
     state_changed = Signal()
 
@@ -42,6 +54,7 @@ class OpenDocument(QObject):
         self._decisions: dict[Key, Span] = {}
         self._suggestions: dict[Key, Span] = {}
         self._index: dict[Key, int] = {}
+        self._counts: dict[SpanStatus, int] = dict.fromkeys(SpanStatus, 0)
         self._tokens: Tokens | None = None
 
     # ---- reading -----------------------------------------------------------------------------
@@ -70,7 +83,7 @@ class OpenDocument(QObject):
         selected = self.selected
         self._read()
         self.selected = selected if selected in self._index else None
-        self.spans_changed.emit(False)
+        self.spans_changed.emit(None)
         self.state_changed.emit()
         self.selection_changed.emit()
 
@@ -87,6 +100,9 @@ class OpenDocument(QObject):
         merged.update(self._decisions)
         self.spans = sorted(merged.values(), key=_order)
         self._index = {s.key: i for i, s in enumerate(self.spans)}
+        self._counts = dict.fromkeys(SpanStatus, 0)
+        for span in self.spans:
+            self._counts[span.status] += 1
 
     def span(self, key: Key | None) -> Span | None:
         i = self._index.get(key) if key is not None else None
@@ -105,10 +121,7 @@ class OpenDocument(QObject):
         return self._tokens
 
     def counts(self) -> dict[SpanStatus, int]:
-        out = dict.fromkeys(SpanStatus, 0)
-        for span in self.spans:
-            out[span.status] += 1
-        return out
+        return dict(self._counts)
 
     # ---- selection ---------------------------------------------------------------------------
 
@@ -130,14 +143,17 @@ class OpenDocument(QObject):
 
     def next_pending(self, after: Key | None) -> Key | None:
         """The first undecided suggestion after ``after`` in reading order (wrapping)."""
-        pending = [s for s in self.spans if s.status == SpanStatus.SUGGESTED]
-        if not pending:
+        if not self._counts[SpanStatus.SUGGESTED]:
             return None
-        if after is not None:
-            for span in pending:
-                if _order(span) > (after[0], -after[1], after[2]):
-                    return span.key
-        return pending[0].key
+        n = len(self.spans)
+        i = self._index.get(after, -1) if after is not None else -1
+        if after is not None and i < 0:  # not in view: start where it would be
+            i = bisect_left([_order(s) for s in self.spans], _order_key(after)) - 1
+        for step in range(1, n + 1):
+            span = self.spans[(i + step) % n]
+            if span.status == SpanStatus.SUGGESTED:
+                return span.key
+        return None
 
     # ---- after a command has been written ------------------------------------------------------
 
@@ -146,13 +162,31 @@ class OpenDocument(QObject):
             self.state = self.session.store.doc_state(command.doc_id, self.session.annotator)
             self.state_changed.emit()
             return
-        before = [s.key for s in self.spans]
-        for span in command.remove:
-            self._decisions.pop(span.key, None)
-        for span in command.add:
-            self._decisions[span.key] = span
-        self._rebuild()
+        removed = {s.key for s in command.remove}
+        added = {s.key: s for s in command.add}
+        for key in removed:
+            self._decisions.pop(key, None)
+        self._decisions.update(added)
+        touched = removed | added.keys()
+        if all(
+            k in self._index and (k in self._decisions or k in self._suggestions) for k in touched
+        ):
+            # Only statuses changed: swap the spans in place (a keypress on a long article
+            # must not re-sort thousands of spans).
+            rows = []
+            for key in touched:
+                i = self._index[key]
+                new = self._decisions.get(key) or self._suggestions[key]
+                self._counts[self.spans[i].status] -= 1
+                self._counts[new.status] += 1
+                self.spans[i] = new
+                rows.append(i)
+            self.spans_changed.emit(sorted(rows))
+        else:
+            self._rebuild()
+            self.spans_changed.emit(None)
+        before = self.state
         self.state = self.session.store.doc_state(command.doc_id, self.session.annotator)
-        self.spans_changed.emit([s.key for s in self.spans] == before)
-        self.state_changed.emit()  # the first edit turns "todo" into "in progress"
+        if before is None or _visible_state(before) != _visible_state(self.state):
+            self.state_changed.emit()  # the first edit turns "todo" into "in progress"
         self.select(select if select is not None else self.selected)

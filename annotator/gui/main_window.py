@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         self.doc = OpenDocument(self.session, self)
         self.undo_stack = QUndoStack(self)
         self.total = store.count_documents()
+        self._doc_number = 0
 
         self.doc_list = DocListPanel(store, annotator)
         self.label_bar = LabelBar(self.scheme)
@@ -224,6 +225,7 @@ class MainWindow(QMainWindow):
                 offset=self.store.document_index(doc_id) + 1, limit=PREFETCH
             )
             self.worker.request([doc_id, *ahead])
+        self._doc_number = self.store.document_index(doc_id) + 1
         if self.settings is not None and self.store.path is not None:
             self.settings.setValue(f"last_document/{self.store.path.resolve()}", doc_id)
         self._on_state_changed()
@@ -247,7 +249,7 @@ class MainWindow(QMainWindow):
         state = self.doc.state
         if self.doc.doc_id is None or state is None:
             return
-        n = self.store.document_index(self.doc.doc_id) + 1
+        n = self._doc_number
         status = state.status.value.replace("_", " ")
         extra = " · flagged" if state.flagged else ""
         extra += " · commented" if state.comment else ""

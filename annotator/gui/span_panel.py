@@ -39,12 +39,12 @@ class SpanTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.endResetModel()
 
-    def _on_spans_changed(self, same_order: bool) -> None:
-        if same_order and self.document.spans:
-            last = self.index(len(self.document.spans) - 1, len(COLUMNS) - 1)
-            self.dataChanged.emit(self.index(0, 0), last)
-        else:
+    def _on_spans_changed(self, rows: list[int] | None) -> None:
+        if rows is None:
             self._reset()
+            return
+        for row in rows:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.document.spans)
@@ -118,7 +118,7 @@ class SpanPanel(QTableView):
         self._syncing = False
         self.selectionModel().currentRowChanged.connect(self._on_row)
         document.selection_changed.connect(self._show_selected)
-        document.spans_changed.connect(lambda _same: self._show_selected())
+        document.spans_changed.connect(lambda _rows: self._show_selected())
         document.loaded.connect(self._show_selected)
 
     def _on_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
