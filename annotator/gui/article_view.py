@@ -131,11 +131,14 @@ class ArticleView(QPlainTextEdit):
             qs, qe = self.qt_range(span)
             cursor = QTextCursor(self.document())
             cursor.setPosition(qe)
-            self.setTextCursor(cursor)
-            self.ensureCursorVisible()
+            end = self.cursorRect(cursor)
             cursor.setPosition(qs)
             self.setTextCursor(cursor)
-            self.ensureCursorVisible()
+            inside = self.viewport().rect().adjusted(0, 8, 0, -8)
+            if not (inside.contains(self.cursorRect(cursor)) and inside.contains(end)):
+                # Centre rather than creep: the text around the span shows, and the next
+                # spans are on screen already (no full repaint per keypress).
+                self.centerCursor()
         self._repaint_spans([s for s in (old, span) if s is not None])
 
     def _repaint_spans(self, spans: list[Span]) -> None:
