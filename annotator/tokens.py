@@ -19,7 +19,7 @@ _lock = threading.Lock()
 def _tokenizer() -> Callable[[str], object]:
     import spacy
 
-    return spacy.blank("de").tokenizer  # type: ignore[no-any-return]
+    return spacy.blank("de").tokenizer
 
 
 def warm_up() -> None:
