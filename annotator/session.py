@@ -14,7 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from annotator.model import DocState, DocStatus, Span, SpanKind, SpanStatus, check_span
+from annotator.model import (
+    DocState,
+    DocStatus,
+    Span,
+    SpanError,
+    SpanKind,
+    SpanStatus,
+    check_span,
+)
 from annotator.store import Store
 
 
@@ -236,6 +244,9 @@ class Session:
     def _new_span(self, doc_id: str, start: int, end: int, label: str) -> Span:
         scheme = self.store.scheme
         kind = scheme.kind_of(label)
+        if not 0 <= start < end:
+            # A SpanError like every other span that does not fit, not pydantic's ValidationError.
+            raise SpanError(f"span {start}-{end}: the start must be before the end, from 0")
         span = Span(start=start, end=end, label=label, kind=kind, status=SpanStatus.ACCEPTED)
         check_span(span, self.store.document(doc_id).text, scheme)
         return span
