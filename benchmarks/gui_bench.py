@@ -32,7 +32,7 @@ from PySide6.QtWidgets import QApplication, QPlainTextEdit  # noqa: E402
 
 from annotator.corpus import import_paths  # noqa: E402
 from annotator.gui.main_window import MainWindow, settings_for  # noqa: E402
-from annotator.model import Document, Span, SpanKind  # noqa: E402
+from annotator.model import Document, Span  # noqa: E402
 from annotator.store import Store  # noqa: E402
 
 SEED = "002_c37c1a0bbaeb8b11"
@@ -48,7 +48,7 @@ def ms(seconds: float) -> str:
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def long_document(store: Store) -> Document:

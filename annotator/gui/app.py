@@ -29,6 +29,28 @@ def resolve_name(given: str | None, settings: object, *, ask: bool) -> str | Non
     return name
 
 
+def _quiet_offscreen_warnings() -> None:
+    """The offscreen platform warns about every window it cannot resize for the desktop."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        if "propagateSizeHints" in message:
+            return
+        if kind != QtMsgType.QtDebugMsg:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
+def _warm_up_tokenizer() -> None:
+    """Import spaCy's tokenizer off the UI thread, so the first new span does not wait for it."""
+    import threading
+
+    from annotator.tokens import warm_up
+
+    threading.Thread(target=warm_up, name="tokenizer", daemon=True).start()
+
+
 def run(
     db: Path,
     *,
@@ -45,6 +67,8 @@ def run(
 
     app = QApplication.instance() or QApplication(["annotator"])
     assert isinstance(app, QApplication)
+    _quiet_offscreen_warnings()
+    _warm_up_tokenizer()
     app.setOrganizationName("annotator")
     app.setApplicationName("annotator")
     settings = settings_for()

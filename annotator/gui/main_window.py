@@ -87,7 +87,7 @@ class MainWindow(QMainWindow):
         outer.setStretchFactor(0, 0)
         outer.setStretchFactor(1, 1)
         outer.setSizes([270, 1130])
-        inner.setSizes([640, 500])
+        inner.setSizes([740, 430])
         self.setCentralWidget(outer)
 
         self.actions_by_name: dict[str, QAction] = {}
