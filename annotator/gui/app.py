@@ -42,15 +42,6 @@ def _quiet_offscreen_warnings() -> None:
     qInstallMessageHandler(handler)
 
 
-def _warm_up_tokenizer() -> None:
-    """Import spaCy's tokenizer off the UI thread, so the first new span does not wait for it."""
-    import threading
-
-    from annotator.tokens import warm_up
-
-    threading.Thread(target=warm_up, name="tokenizer", daemon=True).start()
-
-
 def run(
     db: Path,
     *,
@@ -68,7 +59,6 @@ def run(
     app = QApplication.instance() or QApplication(["annotator"])
     assert isinstance(app, QApplication)
     _quiet_offscreen_warnings()
-    _warm_up_tokenizer()
     app.setOrganizationName("annotator")
     app.setApplicationName("annotator")
     settings = settings_for()

@@ -297,10 +297,13 @@ class ArticleView(QPlainTextEdit):
         painter = QPainter(self.viewport())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setBrush(Qt.BrushStyle.NoBrush)
+        # A rejected span under a live one with the same boundaries is a relabel's leftover:
+        # striking it would look as if the live span were rejected.
+        live = {(s.start, s.end) for s, _ in drawn if s.status != SpanStatus.REJECTED}
         for span, rects in drawn:
             color = QColor(self.colors.get(span.label, QColor("#999999")))
             if span.status == SpanStatus.REJECTED:
-                if not self.show_rejected:
+                if not self.show_rejected or (span.start, span.end) in live:
                     continue
                 painter.setPen(QPen(REJECTED, 1.2))
                 for rect in rects:

@@ -112,7 +112,7 @@ class SpanPanel(QTableView):
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         header = self.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 104), (2, 50), (3, 64), (4, 42), (5, 74)):
+        for column, width in ((1, 118), (2, 48), (3, 60), (4, 40), (5, 72)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             self.setColumnWidth(column, width)
         self._syncing = False

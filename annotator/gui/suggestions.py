@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from annotator.store import Store
+from annotator.tokens import warm_up
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,9 @@ class SuggestionWorker(QObject):
     def _run(self) -> None:
         self.busy.emit("Loading the suggestion model…")
         try:
+            # spaCy first, under the tokenizer's lock: two threads importing spaCy at once trip
+            # over its circular imports, and the first new span then needs no import either.
+            warm_up()
             suggester = self.factory()
         except Exception as exc:  # any failure to load must leave the window usable
             log.warning("suggestions unavailable: %s", exc)
