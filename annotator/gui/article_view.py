@@ -109,8 +109,10 @@ class ArticleView(QPlainTextEdit):
         self._place()
         self.viewport().update()
 
-    def _on_spans_changed(self, rows: list[int] | None) -> None:
-        if rows is None:
+    def _on_spans_changed(self, rows: list[int] | bool | None) -> None:
+        # rows: the rows whose status changed; anything else (None, or a bool from models that
+        # predate the row list) means "spans came or went".
+        if not isinstance(rows, list):
             self._place()
         else:  # same spans, new statuses: swap them in place
             spans = self.document_model.spans

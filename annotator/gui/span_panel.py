@@ -39,8 +39,8 @@ class SpanTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.endResetModel()
 
-    def _on_spans_changed(self, rows: list[int] | None) -> None:
-        if rows is None:
+    def _on_spans_changed(self, rows: list[int] | bool | None) -> None:
+        if not isinstance(rows, list):  # spans came or went
             self._reset()
             return
         for row in rows:
