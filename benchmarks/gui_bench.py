@@ -31,6 +31,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QPlainTextEdit  # noqa: E402
 
 from annotator.corpus import import_paths  # noqa: E402
+from annotator.gui.app import _quiet_offscreen_warnings  # noqa: E402
 from annotator.gui.main_window import MainWindow, settings_for  # noqa: E402
 from annotator.model import Document, Span  # noqa: E402
 from annotator.store import Store  # noqa: E402
@@ -139,6 +140,7 @@ def time_raw_write(folder: Path, app: QApplication, text: str) -> list[float]:
 def main() -> int:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
+    _quiet_offscreen_warnings()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         store = Store.open(folder / "bench.db")
