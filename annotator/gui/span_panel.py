@@ -139,6 +139,8 @@ class SpanPanel(QTableView):
                 QItemSelectionModel.SelectionFlag.ClearAndSelect
                 | QItemSelectionModel.SelectionFlag.Rows,
             )
-            self.scrollTo(index)
+            if not self.viewport().rect().contains(self.visualRect(index)):
+                # centre, as the article does: no scroll (full repaint) on every keypress
+                self.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
         finally:
             self._syncing = False
