@@ -18,7 +18,8 @@ setup: $(STAMP)
 ## Import the seed corpus, suggest spans with the built-in model, open the window.
 run: $(STAMP)
 	$(BIN)/annotator import seeds/ --db $(DB)
-	$(BIN)/annotator stats --db $(DB)
+	$(BIN)/annotator suggest --db $(DB)
+	$(BIN)/annotator gui --db $(DB)
 
 ## Run the whole test suite (headless: Qt renders offscreen).
 test: $(STAMP)

@@ -14,7 +14,8 @@ from annotator.store import Store
 NAME = "import"
 HELP = (
     "Import documents: .txt files or folders of them (one document per file, the file name is "
-    "its id) and JSONL in the Prodigy or doccano shape. All or nothing unless --skip-bad."
+    "its id), JSONL in the Prodigy or doccano shape, and CoNLL (.conll). All or nothing unless "
+    "--skip-bad."
 )
 
 
