@@ -1,0 +1,221 @@
+"""``event_triggers``: a spaCy component that marks event trigger words from lemma patterns.
+
+Patterns are JSON lines (``resources/event_patterns.jsonl``), one trigger each:
+
+``{"label": "MEETING", "noun": "Gipfel"}``
+    the noun by lemma ("Gipfels" -> Gipfel) and every compound ending in it: a capitalised token
+    whose lower-case form is ``<prefix><noun><ending>`` with a prefix of at least three letters or
+    one ending in a hyphen ("Alaska-Gipfel", "Gipfeltreffen" for ``Treffen``,
+    "Ukraine-Russland-Konflikts"), and ``ending`` one of the German noun endings. ``exclude`` lists
+    words that end the same way but mean something else ("Auswahl" for ``Wahl``).
+``{"label": "VISIT", "verb": "besuchen", "forms": ["besucht"]}``
+    the verb by lemma (spaCy's lookup lemmatizer), plus literal lower-case ``forms`` for the
+    inflections the lookup table gets wrong. ``unless_near`` lists lemmas which, within four
+    tokens, mean the verb is used in another sense ("eine Entscheidung treffen").
+
+Optional ``score`` (default 0.9 for nouns, 0.7 for verbs) is the fixed confidence given to the
+suggestion. A token matched by several patterns gets the one with the longest noun or verb (so
+"Telefongespräch" is a PHONE_CALL, not the NEGOTIATION that ``Gespräch`` would say). Matches go to
+``doc.spans["events"]``, their scores to ``doc.spans["events"].attrs["scores"]``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from annotator.model import RESOURCES
+
+EVENT_PATTERNS_PATH = RESOURCES / "event_patterns.jsonl"
+SPANS_KEY = "events"
+NOUN_ENDINGS = ("", "s", "es", "e", "en", "n", "er", "ern", "ns", "nen")
+NEAR_WINDOW = 4
+PATTERNS_FILE = "patterns.jsonl"
+
+
+class PatternError(ValueError):
+    """An event pattern that cannot be used."""
+
+
+@dataclass(frozen=True)
+class TriggerPattern:
+    label: str
+    word: str
+    is_noun: bool
+    forms: frozenset[str] = frozenset()
+    exclude: frozenset[str] = frozenset()
+    unless_near: frozenset[str] = frozenset()
+    score: float = 0.9
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TriggerPattern:
+        label = data.get("label")
+        word = data.get("noun") or data.get("verb")
+        if not isinstance(label, str) or not label or not isinstance(word, str) or not word:
+            raise PatternError(f"an event pattern needs a label and a noun or verb: {data!r}")
+        is_noun = "noun" in data
+        return cls(
+            label=label,
+            word=word,
+            is_noun=is_noun,
+            forms=frozenset(f.lower() for f in data.get("forms", ())),
+            exclude=frozenset(f.lower() for f in data.get("exclude", ())),
+            unless_near=frozenset(f.lower() for f in data.get("unless_near", ())),
+            score=float(data.get("score", 0.9 if is_noun else 0.7)),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"label": self.label, "noun" if self.is_noun else "verb": self.word}
+        for key in ("forms", "exclude", "unless_near"):
+            values = getattr(self, key)
+            if values:
+                out[key] = sorted(values)
+        out["score"] = self.score
+        return out
+
+
+def read_patterns(path: Path | str | None = None) -> list[dict[str, Any]]:
+    """The pattern dicts of a JSONL file (the built-in one when ``path`` is None)."""
+    path = Path(path) if path is not None else EVENT_PATTERNS_PATH
+    out: list[dict[str, Any]] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise PatternError(f"{path}:{number}: not JSON: {exc}") from exc
+    return out
+
+
+@dataclass
+class _Index:
+    by_lemma: dict[str, list[TriggerPattern]] = field(default_factory=dict)
+    by_form: dict[str, list[TriggerPattern]] = field(default_factory=dict)
+    nouns: list[TriggerPattern] = field(default_factory=list)
+
+
+def _sentence_initial(token: Token) -> bool:
+    if token.i == 0:
+        return True
+    before = token.doc[token.i - 1]
+    return before.is_space or before.text in {".", "!", "?", ":", ";", '"', "„", "“", "»", "«", "("}
+
+
+class EventTriggers:
+    """Finds trigger tokens; see the module docstring for the pattern language."""
+
+    def __init__(self, nlp: Language, name: str, *, spans_key: str = SPANS_KEY) -> None:
+        self.name = name
+        self.spans_key = spans_key
+        self.patterns: list[TriggerPattern] = []
+        self._index = _Index()
+
+    @property
+    def labels(self) -> list[str]:
+        return sorted({p.label for p in self.patterns})
+
+    def add_patterns(self, patterns: Iterable[dict[str, Any]]) -> None:
+        self.patterns.extend(TriggerPattern.from_dict(p) for p in patterns)
+        self._build()
+
+    def _build(self) -> None:
+        index = _Index()
+        for pattern in self.patterns:
+            index.by_lemma.setdefault(pattern.word.lower(), []).append(pattern)
+            for form in pattern.forms:
+                index.by_form.setdefault(form, []).append(pattern)
+            if pattern.is_noun:
+                index.nouns.append(pattern)
+        # longest head noun first, so the most specific compound wins
+        index.nouns.sort(key=lambda p: -len(p.word))
+        self._index = index
+
+    def _compound(self, lower: str, pattern: TriggerPattern) -> bool:
+        head = pattern.word.lower()
+        for ending in NOUN_ENDINGS:
+            stem = lower[: len(lower) - len(ending)] if ending else lower
+            if lower.endswith(ending) and stem.endswith(head):
+                prefix = stem[: len(stem) - len(head)]
+                if len(prefix) >= 3 or prefix.endswith("-"):
+                    return True
+        return False
+
+    def _near(self, token: Token, words: frozenset[str]) -> bool:
+        doc = token.doc
+        lo, hi = max(0, token.i - NEAR_WINDOW), min(len(doc), token.i + NEAR_WINDOW + 1)
+        return any(
+            t.lemma_.lower() in words or t.lower_ in words for t in doc[lo:hi] if t.i != token.i
+        )
+
+    def match(self, token: Token) -> TriggerPattern | None:
+        """The pattern that makes ``token`` a trigger, if any."""
+        lower = token.lower_
+        lemma = token.lemma_.lower() if token.lemma_ else lower
+        candidates: list[TriggerPattern] = [
+            *self._index.by_lemma.get(lemma, ()),
+            *self._index.by_form.get(lower, ()),
+        ]
+        if not candidates and token.text[:1].isupper():
+            candidates = [p for p in self._index.nouns if self._compound(lower, p)]
+            if candidates:
+                best = len(candidates[0].word)
+                candidates = [p for p in candidates if len(p.word) == best]
+        is_capital = token.text[:1].isupper()
+        for pattern in sorted(candidates, key=lambda p: -len(p.word)):
+            if pattern.is_noun != is_capital and not _sentence_initial(token):
+                # nouns are capitalised, verbs are not (except at the start of a sentence)
+                continue
+            if lower in pattern.exclude or lemma in pattern.exclude:
+                continue
+            if pattern.unless_near and self._near(token, pattern.unless_near):
+                continue
+            return pattern
+        return None
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans: list[Span] = []
+        scores: list[float] = []
+        for token in doc:
+            if not token.is_alpha and "-" not in token.text:
+                continue
+            pattern = self.match(token)
+            if pattern is not None:
+                spans.append(Span(doc, token.i, token.i + 1, label=pattern.label))
+                scores.append(pattern.score)
+        doc.spans[self.spans_key] = spans
+        doc.spans[self.spans_key].attrs["scores"] = scores
+        return doc
+
+    # -- serialisation ---------------------------------------------------------------------
+    def _jsonl(self) -> str:
+        return "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in self.patterns)
+
+    def to_disk(self, path: Path | str, *, exclude: Sequence[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / PATTERNS_FILE).write_text(self._jsonl(), encoding="utf-8")
+
+    def from_disk(self, path: Path | str, *, exclude: Sequence[str] = ()) -> EventTriggers:
+        self.patterns = []
+        self.add_patterns(read_patterns(Path(path) / PATTERNS_FILE))
+        return self
+
+    def to_bytes(self, *, exclude: Sequence[str] = ()) -> bytes:
+        return self._jsonl().encode("utf-8")
+
+    def from_bytes(self, data: bytes, *, exclude: Sequence[str] = ()) -> EventTriggers:
+        self.patterns = []
+        self.add_patterns(json.loads(line) for line in data.decode("utf-8").splitlines() if line)
+        return self
+
+
+@Language.factory("event_triggers", default_config={"spans_key": SPANS_KEY})
+def make_event_triggers(nlp: Language, name: str, spans_key: str) -> EventTriggers:
+    return EventTriggers(nlp, name, spans_key=spans_key)

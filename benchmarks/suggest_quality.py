@@ -1,0 +1,76 @@
+"""Quality of the built-in suggester: exact-span P/R/F1 per label, and micro-F1.
+
+Two test sets:
+
+* the held-out part of the training data (``training/corpus/test-*.spacy``, made by
+  ``python -m training.prepare`` from ``../shared/data/ner-de/``; see training/prepare.py for the
+  split): entity labels PER, LOC, ORG, MISC;
+* ``tests/fixtures/gold_seed.jsonl``: two seed articles we annotated by hand (entities and
+  events; DATE is not annotated there and not scored).
+
+Usage: ``python benchmarks/suggest_quality.py [--no-heldout]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from annotator.model import LabelScheme, SpanKind  # noqa: E402
+from annotator.suggest import builtin_suggester  # noqa: E402
+from annotator.suggest.evaluate import format_table, score_spans  # noqa: E402
+
+GOLD = ROOT / "tests" / "fixtures" / "gold_seed.jsonl"
+ENTITIES = ("PER", "LOC", "ORG", "MISC")
+
+
+def gold_fixture() -> list[tuple[str, list[tuple[int, int, str]]]]:
+    out = []
+    for line in GOLD.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        spans = [(s["start"], s["end"], s["label"]) for s in record["spans"]]
+        out.append((record["text"], spans))
+    return out
+
+
+def held_out_sets() -> dict[str, list[tuple[str, list[tuple[int, int, str]]]]]:
+    from training import evaluate, prepare
+
+    if not all((evaluate.CORPUS / f"{part}.spacy").exists() for part in evaluate.TEST_PARTS):
+        prepare.main([])
+    return {part: evaluate.held_out(part) for part in evaluate.TEST_PARTS}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-heldout", action="store_true", help="only the seed gold fixture")
+    args = parser.parse_args(argv)
+    suggester = builtin_suggester()
+    print(f"suggester {suggester.name} {suggester.version}")
+    if not args.no_heldout:
+        for part, examples in held_out_sets().items():
+            texts = [text for text, _ in examples]
+            predicted = [[s.key for s in spans] for spans in suggester.suggest(texts)]
+            scores = score_spans([g for _, g in examples], predicted, labels=ENTITIES)
+            print(format_table(scores, title=f"\n== held-out {part} ({len(texts)} sentences)"))
+            print(f"micro-F1 {part}: {scores['micro'].f1:.3f}")
+    examples = gold_fixture()
+    predicted = [[s.key for s in spans] for spans in suggester.suggest([t for t, _ in examples])]
+    gold = [g for _, g in examples]
+    events = [label.name for label in LabelScheme.load().of_kind(SpanKind.EVENT)]
+    for title, labels in (("entities", ENTITIES), ("events", events)):
+        scores = score_spans(gold, predicted, labels=labels)
+        print(format_table(scores, title=f"\n== seed gold fixture, {title}"))
+        print(f"micro-F1 seed gold {title}: {scores['micro'].f1:.3f}")
+    overall = score_spans(gold, predicted, labels=[*ENTITIES, *events])
+    print(f"\nmicro-F1 seed gold, entities and events: {overall['micro'].f1:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

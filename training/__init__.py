@@ -1,0 +1,1 @@
+"""Training of the built-in German entity model (see training/README.md)."""
