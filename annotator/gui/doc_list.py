@@ -89,7 +89,9 @@ class DocListModel(QAbstractListModel):
             self.annotator,
             statuses=self.statuses,
             contains=self.contains,
-            offset=len(self.rows),
+            # Keyset paging: the next page starts after the last row held, so scrolling to the
+            # end of 100,000 documents costs the same per page as the first page.
+            after=self.rows[-1][0] if self.rows else None,
             limit=PAGE,
         )
         if len(page) < PAGE:
