@@ -24,6 +24,7 @@ from annotator.model import (
     check_span,
 )
 from annotator.store import Store
+from annotator.undo import UndoStack
 
 
 class Command(Protocol):
@@ -76,10 +77,10 @@ class Session:
     store: Store
     annotator: str
     _revisions: dict[str, int] = field(default_factory=dict)
-    _undo: list[Command] = field(default_factory=list)
-    _redo: list[Command] = field(default_factory=list)
+    history: UndoStack[Command] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.history = UndoStack(self)
         self.store.ensure_annotator(self.annotator)
 
     # ---- reading ---------------------------------------------------------------------------
@@ -188,36 +189,21 @@ class Session:
 
     def execute(self, command: Command | None) -> bool:
         """Apply a command and put it on this session's own undo stack."""
-        if command is None:
-            return False
-        command.apply(self)
-        self._undo.append(command)
-        self._redo.clear()
-        return True
+        return self.history.execute(command)
 
     def undo(self) -> Command | None:
-        if not self._undo:
-            return None
-        command = self._undo.pop()
-        command.inverse().apply(self)
-        self._redo.append(command)
-        return command
+        return self.history.undo()
 
     def redo(self) -> Command | None:
-        if not self._redo:
-            return None
-        command = self._redo.pop()
-        command.apply(self)
-        self._undo.append(command)
-        return command
+        return self.history.redo()
 
     @property
     def can_undo(self) -> bool:
-        return bool(self._undo)
+        return self.history.can_undo
 
     @property
     def can_redo(self) -> bool:
-        return bool(self._redo)
+        return self.history.can_redo
 
     # ---- write-through ---------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from annotator.model import Span, SpanStatus, check_span
 from annotator.review.adjudicate import Adjudication, Disagreement, Key, Variant, load
 from annotator.store import Store
+from annotator.undo import UndoStack
 
 AGREED = "agreed"
 EDIT = "edit"
@@ -70,8 +71,10 @@ def _as(span: Span, status: SpanStatus, source: str) -> Span:
 class ReviewSession:
     store: Store
     reviewer: str
-    _undo: list[ReviewCommand] = field(default_factory=list)
-    _redo: list[ReviewCommand] = field(default_factory=list)
+    history: UndoStack[ReviewCommand] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.history = UndoStack(self)
 
     # ---- reading ---------------------------------------------------------------------------
 
@@ -194,28 +197,14 @@ class ReviewSession:
         command.apply(self)
 
     def execute(self, command: ReviewCommand | None) -> bool:
-        if command is None:
-            return False
-        command.apply(self)
-        self._undo.append(command)
-        self._redo.clear()
-        return True
+        """Apply a command and put it on this session's own undo stack."""
+        return self.history.execute(command)
 
     def undo(self) -> ReviewCommand | None:
-        if not self._undo:
-            return None
-        command = self._undo.pop()
-        command.inverse().apply(self)
-        self._redo.append(command)
-        return command
+        return self.history.undo()
 
     def redo(self) -> ReviewCommand | None:
-        if not self._redo:
-            return None
-        command = self._redo.pop()
-        command.apply(self)
-        self._undo.append(command)
-        return command
+        return self.history.redo()
 
     # ---- helpers ---------------------------------------------------------------------------
 
