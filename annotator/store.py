@@ -19,7 +19,6 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -232,11 +231,21 @@ def _span_dict(span: Span) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class ImportResult:
-    added: int
-    existing: int
-    spans: int
+def _decision_row(doc_id: str, annotator: str, span: Span, created: str) -> tuple[Any, ...]:
+    """The values of one decisions row, in the column order the INSERTs name."""
+    return (
+        doc_id,
+        annotator,
+        span.start,
+        span.end,
+        span.label,
+        span.kind.value,
+        span.status.value,
+        span.origin,
+        span.origin_version,
+        span.score,
+        created,
+    )
 
 
 class Store:
@@ -662,8 +671,8 @@ class Store:
     def count_documents_without_run(self, origin: str, version: str) -> int:
         return int(
             self.db.conn.execute(
-                "SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM suggestion_runs r "
-                "WHERE r.doc_id = d.id AND r.origin = ? AND r.version = ?)",
+                "SELECT count(*) FROM documents d WHERE NOT EXISTS "
+                "(SELECT 1 FROM suggestion_runs r WHERE r.doc_id = d.id AND r.origin = ? AND r.version = ?)",
                 (origin, version),
             ).fetchone()[0]
         )
@@ -856,22 +865,7 @@ class Store:
                 'ON CONFLICT (doc_id, annotator, start, "end", label) DO UPDATE SET '
                 "status = excluded.status, kind = excluded.kind, origin = excluded.origin, "
                 "origin_version = excluded.origin_version, score = excluded.score",
-                [
-                    (
-                        doc_id,
-                        annotator,
-                        s.start,
-                        s.end,
-                        s.label,
-                        s.kind.value,
-                        s.status.value,
-                        s.origin,
-                        s.origin_version,
-                        s.score,
-                        created,
-                    )
-                    for s in add
-                ],
+                [_decision_row(doc_id, annotator, s, created) for s in add],
             )
             self._log(
                 annotator,
@@ -1124,22 +1118,7 @@ class Store:
                 'INSERT INTO decisions (doc_id, annotator, start, "end", label, kind, status, '
                 "origin, origin_version, score, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT DO NOTHING",
-                [
-                    (
-                        doc_id,
-                        annotator,
-                        s.start,
-                        s.end,
-                        s.label,
-                        s.kind.value,
-                        s.status.value,
-                        s.origin,
-                        s.origin_version,
-                        s.score,
-                        created,
-                    )
-                    for s in decisions
-                ],
+                [_decision_row(doc_id, annotator, s, created) for s in decisions],
             )
             if state is not None:
                 self.db.conn.execute(
