@@ -672,7 +672,8 @@ class Store:
         return int(
             self.db.conn.execute(
                 "SELECT count(*) FROM documents d WHERE NOT EXISTS "
-                "(SELECT 1 FROM suggestion_runs r WHERE r.doc_id = d.id AND r.origin = ? AND r.version = ?)",
+                "(SELECT 1 FROM suggestion_runs r "
+                "WHERE r.doc_id = d.id AND r.origin = ? AND r.version = ?)",
                 (origin, version),
             ).fetchone()[0]
         )
