@@ -30,7 +30,7 @@ def seeds_dir() -> Path:
 
 
 @pytest.fixture
-def store() -> Iterator["Store"]:  # noqa: F821
+def store() -> Iterator[Store]:  # noqa: F821
     """An in-memory project with the built-in label scheme."""
     from annotator.store import Store
 
@@ -40,7 +40,7 @@ def store() -> Iterator["Store"]:  # noqa: F821
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Iterator["Store"]:  # noqa: F821
+def project(tmp_path: Path) -> Iterator[Store]:  # noqa: F821
     """A project file on disk holding the five seed articles."""
     from annotator.corpus import import_paths
     from annotator.store import Store

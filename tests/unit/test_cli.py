@@ -27,13 +27,14 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
         out = capsys.readouterr().out
         assert f"usage: annotator {name}" in out
         assert "--db" in out
-        module = next(m for m in cli._modules() if m.NAME == name)
+        module = next(m for m in cli._modules() if name == m.NAME)
         assert len(module.HELP) > 20
         assert module.HELP.split()[0] in out
 
 
-def test_import_and_stats_in_process(tmp_path: Path, seeds_dir: Path,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_and_stats_in_process(
+    tmp_path: Path, seeds_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "p.db"
     assert cli.main(["import", str(seeds_dir), "--db", str(db)]) == 0
     assert "imported 5 new document(s)" in capsys.readouterr().out
@@ -49,7 +50,10 @@ def test_user_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     env = {**os.environ, "ANNOTATOR_DB": str(tmp_path / "p.db")}
     result = subprocess.run(
         [sys.executable, "-m", "annotator.cli", "import", str(bad)],
-        capture_output=True, text=True, env=env, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
@@ -57,7 +61,10 @@ def test_user_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     assert "nothing was imported" in result.stderr
     stats = subprocess.run(
         [sys.executable, "-m", "annotator.cli", "stats", "--json"],
-        capture_output=True, text=True, env=env, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     )
     assert json.loads(stats.stdout)["documents"] == 0
 
@@ -67,14 +74,17 @@ def test_console_script_entry_point(tmp_path: Path, seeds_dir: Path) -> None:
     if not exe.exists():
         pytest.skip("console script not installed in this environment")
     db = tmp_path / "p.db"
-    subprocess.run([str(exe), "import", str(seeds_dir), "--db", str(db)], check=True,
-                   capture_output=True)
-    out = subprocess.run([str(exe), "stats", "--db", str(db)], check=True, capture_output=True,
-                         text=True).stdout
+    subprocess.run(
+        [str(exe), "import", str(seeds_dir), "--db", str(db)], check=True, capture_output=True
+    )
+    out = subprocess.run(
+        [str(exe), "stats", "--db", str(db)], check=True, capture_output=True, text=True
+    ).stdout
     assert out.startswith("5 documents")
 
 
-def test_stats_on_missing_project_is_a_clear_error(tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_stats_on_missing_project_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert cli.main(["stats", "--db", str(tmp_path / "nope.db")]) == 2
     assert "no such project file" in capsys.readouterr().err

@@ -101,9 +101,14 @@ def test_huge_file_is_refused(store: Store, tmp_path: Path) -> None:
 def test_jsonl_prodigy_spans_become_suggestions(store: Store, tmp_path: Path) -> None:
     path = _jsonl(
         tmp_path / "c.jsonl",
-        {"text": "Kellogg traf Lukaschenko in Minsk.", "meta": {"id": "x1"},
-         "spans": [{"start": 0, "end": 7, "label": "PER"},
-                   {"start": 8, "end": 12, "label": "MEETING", "kind": "event"}]},
+        {
+            "text": "Kellogg traf Lukaschenko in Minsk.",
+            "meta": {"id": "x1"},
+            "spans": [
+                {"start": 0, "end": 7, "label": "PER"},
+                {"start": 8, "end": 12, "label": "MEETING", "kind": "event"},
+            ],
+        },
     )
     report = import_paths(store, [path])
     assert (report.added, report.spans) == (1, 2)
@@ -116,7 +121,9 @@ def test_jsonl_prodigy_spans_become_suggestions(store: Store, tmp_path: Path) ->
 
 
 def test_jsonl_doccano_with_annotator_becomes_decisions(store: Store, tmp_path: Path) -> None:
-    path = _jsonl(tmp_path / "d.jsonl", {"id": 7, "text": "Treffen in Minsk", "label": [[11, 16, "LOC"]]})
+    path = _jsonl(
+        tmp_path / "d.jsonl", {"id": 7, "text": "Treffen in Minsk", "label": [[11, 16, "LOC"]]}
+    )
     import_paths(store, [path], annotator="anna")
     assert [(s.key, s.status.value) for s in store.decisions("7", "anna")] == [
         ((11, 16, "LOC"), "accepted")
@@ -141,16 +148,20 @@ def test_reimport_same_text_can_add_annotations(store: Store, tmp_path: Path) ->
         ('{"text": "Minsk"', "not valid JSON"),
         ("[1, 2]", "expected a JSON object"),
         ('{"txt": "Minsk"}', 'no "text" string'),
-        ('{"text": "Minsk", "spans": [{"start": 0, "end": 9, "label": "LOC"}]}',
-         "span 0: 0-9 ends after the text (5 characters)"),
-        ('{"text": "Minsk", "spans": [{"start": 3, "end": 1, "label": "LOC"}]}',
-         "span 0 (3-1)"),
-        ('{"text": "Minsk", "spans": [{"start": 0, "end": 5, "label": "CITY"}]}',
-         "unknown label 'CITY'"),
-        ('{"text": "Minsk", "spans": [{"start": 0, "end": 5, "label": "LOC", "kind": "event"}]}',
-         "LOC is an entity label, not event"),
-        ('{"text": "Minsk", "spans": [{"start": "0", "end": 5, "label": "LOC"}]}',
-         "whole numbers"),
+        (
+            '{"text": "Minsk", "spans": [{"start": 0, "end": 9, "label": "LOC"}]}',
+            "span 0: 0-9 ends after the text (5 characters)",
+        ),
+        ('{"text": "Minsk", "spans": [{"start": 3, "end": 1, "label": "LOC"}]}', "span 0 (3-1)"),
+        (
+            '{"text": "Minsk", "spans": [{"start": 0, "end": 5, "label": "CITY"}]}',
+            "unknown label 'CITY'",
+        ),
+        (
+            '{"text": "Minsk", "spans": [{"start": 0, "end": 5, "label": "LOC", "kind": "event"}]}',
+            "LOC is an entity label, not event",
+        ),
+        ('{"text": "Minsk", "spans": [{"start": "0", "end": 5, "label": "LOC"}]}', "whole numbers"),
     ],
 )
 def test_bad_jsonl_line_is_named(store: Store, tmp_path: Path, line: str, message: str) -> None:
@@ -180,8 +191,10 @@ def test_id_clash_with_other_text(store: Store, tmp_path: Path) -> None:
 def test_astral_offsets_are_code_points(store: Store, tmp_path: Path) -> None:
     text = "😀👍🏽 Minsk"
     start = text.index("Minsk")
-    path = _jsonl(tmp_path / "e.jsonl",
-                  {"id": "e", "text": text, "spans": [{"start": start, "end": start + 5, "label": "LOC"}]})
+    path = _jsonl(
+        tmp_path / "e.jsonl",
+        {"id": "e", "text": text, "spans": [{"start": start, "end": start + 5, "label": "LOC"}]},
+    )
     import_paths(store, [path], annotator="anna")
     span = store.decisions("e", "anna")[0]
     assert store.document("e").text[span.start : span.end] == "Minsk"
@@ -189,6 +202,8 @@ def test_astral_offsets_are_code_points(store: Store, tmp_path: Path) -> None:
 
 def test_unpaired_surrogate_escape_is_refused(store: Store, tmp_path: Path) -> None:
     path = _write(tmp_path / "s.jsonl", '{"text": "ok"}\n{"text": "Minsk \\ud800 x"}\n')
-    with pytest.raises(InputError, match=r"s.jsonl:2: text holds an unpaired surrogate at character 6"):
+    with pytest.raises(
+        InputError, match=r"s.jsonl:2: text holds an unpaired surrogate at character 6"
+    ):
         import_paths(store, [path])
     assert store.count_documents() == 0

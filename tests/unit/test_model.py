@@ -23,8 +23,16 @@ def test_builtin_scheme_has_the_labels_of_the_card() -> None:
     events = [label.name for label in scheme.of_kind(SpanKind.EVENT)]
     assert entities == ["PER", "ORG", "LOC", "MISC", "DATE"]
     assert set(events) == {
-        "MEETING", "PHONE_CALL", "VISIT", "NEGOTIATION", "RELEASE",
-        "SANCTIONS", "ELECTION", "PROTEST", "CONFLICT", "MILITARY_EXERCISE",
+        "MEETING",
+        "PHONE_CALL",
+        "VISIT",
+        "NEGOTIATION",
+        "RELEASE",
+        "SANCTIONS",
+        "ELECTION",
+        "PROTEST",
+        "CONFLICT",
+        "MILITARY_EXERCISE",
     }
     for label in scheme.labels:
         assert label.guideline, label.name
@@ -43,7 +51,7 @@ def test_scheme_rejects_duplicate_keys(tmp_path: Path) -> None:
 def test_scheme_file_errors_name_the_file(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
     path.write_text("{not json", encoding="utf-8")
-    with pytest.raises(ValueError, match="broken.json"):
+    with pytest.raises(ValueError, match=r"broken\.json"):
         LabelScheme.load(path)
 
 

@@ -13,12 +13,17 @@ TEXT = "Kit Kellogg traf Lukaschenko in Minsk zu einem Treffen."
 def session(store: Store) -> Session:
     store.add_documents([Document(id="d", text=TEXT)])
     store.save_suggestions(
-        [("d", [
-            Span(start=4, end=11, label="PER", score=0.9),
-            Span(start=17, end=28, label="PER", score=0.8),
-            Span(start=32, end=37, label="ORG", score=0.4),
-            Span(start=47, end=54, label="MEETING", kind="event", score=1.0),
-        ])],
+        [
+            (
+                "d",
+                [
+                    Span(start=4, end=11, label="PER", score=0.9),
+                    Span(start=17, end=28, label="PER", score=0.8),
+                    Span(start=32, end=37, label="ORG", score=0.4),
+                    Span(start=47, end=54, label="MEETING", kind="event", score=1.0),
+                ],
+            )
+        ],
         origin="builtin-de",
         version="1",
     )

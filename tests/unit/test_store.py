@@ -41,7 +41,9 @@ def test_document_text_is_immutable(store: Store) -> None:
 
 
 def test_same_text_is_one_document(store: Store) -> None:
-    assert store.add_documents([Document(id="a", text="Minsk"), Document(id="b", text="Minsk")]) == (
+    assert store.add_documents(
+        [Document(id="a", text="Minsk"), Document(id="b", text="Minsk")]
+    ) == (
         1,
         1,
     )
@@ -90,11 +92,13 @@ def test_history_records_before_and_after(store: Store) -> None:
 def test_stale_revision_is_refused(store: Store) -> None:
     store.add_documents([Document(id="d", text="Minsk")])
     rev = store.replace_decisions("d", "anna", add=[_accepted(0, 5, "LOC")], action="a")
-    store.replace_decisions("d", "anna", add=[_accepted(0, 5, "ORG")], action="b",
-                            expected_revision=rev)
+    store.replace_decisions(
+        "d", "anna", add=[_accepted(0, 5, "ORG")], action="b", expected_revision=rev
+    )
     with pytest.raises(StaleEditError, match="changed for anna elsewhere"):
-        store.replace_decisions("d", "anna", add=[_accepted(0, 5, "PER")], action="c",
-                                expected_revision=rev)
+        store.replace_decisions(
+            "d", "anna", add=[_accepted(0, 5, "PER")], action="c", expected_revision=rev
+        )
     assert {s.label for s in store.decisions("d", "anna")} == {"LOC", "ORG"}
 
 
@@ -171,8 +175,9 @@ def test_pending_migration_backs_up_first(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_stats_counts(project: Store) -> None:
-    project.replace_decisions("000_3ceaf76258df9ab5", "anna", add=[_accepted(0, 1, "MISC")],
-                              action="a")
+    project.replace_decisions(
+        "000_3ceaf76258df9ab5", "anna", add=[_accepted(0, 1, "MISC")], action="a"
+    )
     stats = project.stats()
     assert stats["documents"] == 5
     assert stats["annotators"]["anna"]["in_progress"] == 1
