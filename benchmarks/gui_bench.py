@@ -118,7 +118,7 @@ def time_raw_write(folder: Path, app: QApplication, text: str) -> list[float]:
 
     db = Database(folder / "raw.db")
     db.conn.execute("PRAGMA journal_mode = WAL")
-    db.conn.execute("PRAGMA synchronous = NORMAL")
+    db.conn.execute("PRAGMA synchronous = FULL")  # the same durability as the store
     table = db["t"]
     table.create({"id": int, "start": int, "end": int, "label": str}, pk="id")
     edit = QPlainTextEdit()
