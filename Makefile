@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DB ?= annotator.db
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint clean x11-libs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,10 +16,21 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 ## Import the seed corpus, suggest spans with the built-in model, open the window.
-run: $(STAMP)
+run: $(STAMP) x11-libs
 	$(BIN)/annotator import seeds/ --db $(DB)
 	$(BIN)/annotator suggest --db $(DB)
 	$(BIN)/annotator gui --db $(DB)
+
+## Qt's X11 plugin needs system libraries that PyPI's wheels do not ship: install them where we
+## may (root with apt-get), else say which.
+x11-libs: $(STAMP)
+	@missing="$$($(BIN)/python -c 'from annotator.commands.gui import missing_x11_packages as m; print(" ".join(m()))')"; \
+	if [ -n "$$missing" ] && [ -n "$$DISPLAY" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Qt's X11 libraries: $$missing"; \
+	    apt-get install -y -qq $$missing >/dev/null || { apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; }; \
+	  else echo "Qt needs these system packages to open a window: $$missing (apt-get install $$missing)"; fi; \
+	fi
 
 ## Run the whole test suite (headless: Qt renders offscreen).
 test: $(STAMP)

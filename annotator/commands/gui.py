@@ -43,6 +43,44 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+X11_LIBRARIES = {
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+}
+"""System libraries Qt's X11 plugin loads (soname: Debian package). PyPI's Qt wheels do not ship
+them; without them Qt aborts the process instead of raising an error we could report."""
+
+
+def missing_x11_packages() -> list[str]:
+    """Debian packages of the X11 libraries Qt needs that this machine lacks."""
+    import ctypes
+
+    missing = []
+    for soname, package in X11_LIBRARIES.items():
+        try:
+            ctypes.CDLL(soname)
+        except OSError:
+            missing.append(package)
+    return missing
+
+
+def _uses_x11() -> bool:
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    return (
+        sys.platform == "linux"
+        and platform in ("", "xcb")
+        and bool(os.environ.get("DISPLAY"))
+        and not (platform == "" and os.environ.get("WAYLAND_DISPLAY"))
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     if args.screenshot is None and not has_display():
         print(
@@ -51,6 +89,15 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.screenshot is None and _uses_x11():
+        missing = missing_x11_packages()
+        if missing:
+            print(
+                "annotator gui: Qt needs system libraries to open a window on X11; install them "
+                f"(Debian/Ubuntu: apt-get install {' '.join(missing)}), or use --screenshot",
+                file=sys.stderr,
+            )
+            return 2
     if args.review:
         from annotator.gui.review_window import run_review
 
