@@ -1,6 +1,7 @@
 """Rebuild the shipped German entity model from scratch: ``python -m training.build``.
 
-1. ``training.prepare`` converts ``../shared/data/ner-de/`` into DocBins (``training/corpus/``);
+1. ``training.prepare --augment 2`` converts ``../shared/data/ner-de/`` into DocBins
+   (``training/corpus/``), with two mention-replaced copies of each GermEval training sentence;
 2. ``spacy train training/config.cfg`` trains (``training/output/build/``, nice'd, bounded by
    ``max_steps`` in the config);
 3. ``model-best`` is copied to ``resources/model-de/`` (no ``model-last``, no optimizer state) with
@@ -34,6 +35,7 @@ TEMPLATE = ROOT / "training" / "MODEL_CARD.template.md"
 MODEL_NAME = "builtin_de"
 MODEL_VERSION = "1.0.0"
 COMMAND = "python -m training.build"
+AUGMENT = 2
 
 
 def train(overrides: list[str], *, output: Path) -> float:
@@ -102,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=BUILTIN_MODEL_PATH, help="where to install")
     parser.add_argument("--skip-train", action="store_true", help="reuse training/output/build")
     args, overrides = parser.parse_known_args(argv)
-    prepare.main([])
+    prepare.main(["--augment", str(AUGMENT)])
     seconds = 0.0
     if not args.skip_train:
         seconds = train(overrides, output=OUTPUT)

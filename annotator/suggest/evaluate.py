@@ -57,7 +57,7 @@ def score_spans(
             fp[span[2]] += 1
         for span in g - p:
             fn[span[2]] += 1
-    names = sorted(set(tp) | set(fp) | set(fn) | (keep or set()))
+    names = sorted(set(tp) | set(fp) | set(fn))  # labels seen on either side
     out = {name: PRF(tp[name], fp[name], fn[name]) for name in names}
     out["micro"] = PRF(sum(tp.values()), sum(fp.values()), sum(fn.values()))
     return out
