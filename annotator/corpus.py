@@ -19,9 +19,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 
-from annotator.model import Document, LabelScheme, Span, SpanError, SpanKind, SpanStatus, check_span
+from annotator.model import (
+    Document,
+    LabelScheme,
+    Span,
+    SpanError,
+    SpanKind,
+    SpanStatus,
+    check_span,
+    content_hash,
+)
 from annotator.store import Store
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -119,6 +129,14 @@ def decode(data: bytes, path: str, *, encoding: str = "utf-8") -> tuple[str, dic
     return text, meta
 
 
+def _document(doc_id: str, text: str, source: str, meta: dict[str, Any]) -> Document:
+    """A Document from fields the readers have already checked (skips pydantic's validation,
+    which costs a fifth of an import's time on large corpora)."""
+    return Document.model_construct(
+        id=doc_id, text=text, hash=content_hash(text), source=source, meta=meta
+    )
+
+
 def _check_text(
     text: str, path: str, line: int | None, *, may_have_surrogates: bool = False
 ) -> Problem | None:
@@ -165,7 +183,7 @@ def read_txt(path: Path, scheme: LabelScheme, encoding: str) -> Iterator[Record 
     if problem:
         yield problem
         return
-    yield Record(Document(id=path.stem, text=text, source=path.name, meta=meta), [], name)
+    yield Record(_document(path.stem, text, path.name, meta), [], name)
 
 
 def _parse_span(
@@ -218,6 +236,8 @@ def read_jsonl(path: Path, scheme: LabelScheme, encoding: str) -> Iterator[Recor
         yield Problem(name, f"cannot read: {exc.strerror or exc}")
         return
     seen_content = False
+    stem = path.stem
+    fast = codecs.lookup(encoding).name == "utf-8"
     with fh:
         for lineno, raw_line in enumerate(fh, start=1):
             if lineno == 1 and raw_line.startswith(codecs.BOM_UTF8):
@@ -228,6 +248,18 @@ def read_jsonl(path: Path, scheme: LabelScheme, encoding: str) -> Iterator[Recor
             if b"\x00" in raw_line:
                 yield Problem(name, "binary data (NUL byte), not JSON lines", lineno)
                 return
+            surrogates = _has_surrogate_escape(raw_line)
+            if fast and not surrogates:
+                # orjson parses UTF-8 bytes directly, about three times faster than decoding and
+                # json.loads; on any error the line takes the slow path below, whose messages
+                # are the standard library's.
+                try:
+                    obj = orjson.loads(raw_line)
+                except orjson.JSONDecodeError:
+                    pass
+                else:
+                    yield from _jsonl_object(obj, name, stem, lineno, scheme, surrogates)
+                    continue
             try:
                 line = raw_line.decode(encoding)
             except UnicodeDecodeError as exc:
@@ -238,19 +270,31 @@ def read_jsonl(path: Path, scheme: LabelScheme, encoding: str) -> Iterator[Recor
                     lineno,
                 )
                 continue
-            yield from _jsonl_record(line, name, path.stem, lineno, scheme)
+            yield from _jsonl_record(line, name, stem, lineno, scheme, surrogates)
     if not seen_content:
         yield Problem(name, "empty file")
 
 
+def _has_surrogate_escape(line: bytes) -> bool:
+    """Only a JSON escape (``\\udXXX``) can put an unpaired surrogate into a decoded string
+    (searched in the raw bytes: much faster than in the decoded text)."""
+    return b"\\ud" in line or b"\\uD" in line
+
+
 def _jsonl_record(
-    line: str, name: str, stem: str, lineno: int, scheme: LabelScheme
+    line: str, name: str, stem: str, lineno: int, scheme: LabelScheme, surrogates: bool = True
 ) -> Iterator[Record | Problem]:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         yield Problem(name, f"not valid JSON: {exc.msg} (column {exc.colno})", lineno)
         return
+    yield from _jsonl_object(obj, name, stem, lineno, scheme, surrogates)
+
+
+def _jsonl_object(
+    obj: Any, name: str, stem: str, lineno: int, scheme: LabelScheme, surrogates: bool
+) -> Iterator[Record | Problem]:
     if not isinstance(obj, dict):
         yield Problem(name, f"expected a JSON object, got {type(obj).__name__}", lineno)
         return
@@ -258,8 +302,7 @@ def _jsonl_record(
     if not isinstance(text, str):
         yield Problem(name, 'no "text" string in this line', lineno)
         return
-    # Only a JSON escape (\\udXXX) can put an unpaired surrogate into a decoded string.
-    problem = _check_text(text, name, lineno, may_have_surrogates="\\ud" in line.lower())
+    problem = _check_text(text, name, lineno, may_have_surrogates=surrogates)
     if problem:
         yield problem
         return
@@ -288,7 +331,7 @@ def _jsonl_record(
             yield Problem(name, why, lineno)
         return
     source = str(meta.get("source", name))
-    yield Record(Document(id=doc_id, text=text, source=source, meta=meta), spans, name, lineno)
+    yield Record(_document(doc_id, text, source, meta), spans, name, lineno)
 
 
 def read_conll(path: Path, scheme: LabelScheme, encoding: str) -> Iterator[Record | Problem]:
@@ -416,9 +459,7 @@ def _write_batch(
         if doc.hash in known:
             good.append(record)
             continue
-        if ids.get(doc.id, doc.hash) != doc.hash or (
-            doc.id not in ids and doc.id in taken
-        ):
+        if ids.get(doc.id, doc.hash) != doc.hash or (doc.id not in ids and doc.id in taken):
             report.problems.append(
                 Problem(
                     record.path,

@@ -629,12 +629,13 @@ class Store:
                 f"document {doc_id} was changed for {annotator} elsewhere "
                 f"(revision {before.revision}, this window had {expected}); reload it"
             )
+        # The first touch makes a document "in progress"; later edits leave the status alone, so
+        # that undoing an edit gives back exactly the state before it (an explicit "todo" stays).
         self.db.conn.execute(
             "INSERT INTO doc_states (doc_id, annotator, status, revision, updated) "
             "VALUES (?, ?, 'in_progress', 1, ?) "
             "ON CONFLICT(doc_id, annotator) DO UPDATE SET revision = revision + 1, "
-            "updated = excluded.updated, "
-            "status = CASE status WHEN 'todo' THEN 'in_progress' ELSE status END",
+            "updated = excluded.updated",
             (doc_id, annotator, now()),
         )
         return before

@@ -123,3 +123,14 @@ def test_other_annotators_are_independent(session: Session) -> None:
     ben = Session(session.store, "ben")
     session.execute(session.accept_all("d"))
     assert all(s.status == SpanStatus.SUGGESTED for s in ben.spans("d"))
+
+
+def test_undo_restores_an_explicit_todo(session: Session) -> None:
+    """Found by hypothesis: an edit after "mark todo" must not flip the status behind undo's back."""
+    spans = session.spans("d")
+    session.execute(session.accept("d", spans[0]))
+    session.execute(session.set_status("d", DocStatus.TODO))
+    session.execute(session.accept("d", spans[1]))
+    assert session.store.doc_state("d", "anna").status == DocStatus.TODO
+    session.undo()
+    assert session.store.doc_state("d", "anna").status == DocStatus.TODO
