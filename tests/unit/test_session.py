@@ -126,7 +126,7 @@ def test_other_annotators_are_independent(session: Session) -> None:
 
 
 def test_undo_restores_an_explicit_todo(session: Session) -> None:
-    """Found by hypothesis: an edit after "mark todo" must not flip the status behind undo's back."""
+    """Found by hypothesis: an edit after "mark todo" must not change the status behind undo."""
     spans = session.spans("d")
     session.execute(session.accept("d", spans[0]))
     session.execute(session.set_status("d", DocStatus.TODO))
