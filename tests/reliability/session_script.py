@@ -223,8 +223,8 @@ def replay(
         if isinstance(row["after"], dict):
             status[row["doc_id"]] = row["after"]["status"]
             continue
-        if status.get(row["doc_id"], DocStatus.TODO.value) == DocStatus.TODO.value:
-            status[row["doc_id"]] = DocStatus.IN_PROGRESS.value
+        # The first touch makes a document in progress; later edits keep its status.
+        status.setdefault(row["doc_id"], DocStatus.IN_PROGRESS.value)
         for s in row["before"]:
             doc.pop((s["start"], s["end"], s["label"]), None)
         for s in row["after"]:

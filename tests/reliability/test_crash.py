@@ -151,12 +151,22 @@ def test_annotation_session_killed_at_random_moments_loses_no_acknowledged_decis
     cut_short = 0
     for _ in range(4):
         proc = _session(db, seed=seed)
-        time.sleep(rng.uniform(0.5, 2.5))
+        # Kill after a random number of acknowledged steps (plus a random few milliseconds, so
+        # the kill lands anywhere inside the next step), not after a wall-clock delay: on a fast
+        # machine a delay can outlast the whole script.
+        assert proc.stdout is not None
+        seen: list[str] = []
+        for _ in range(rng.randint(5, 80)):
+            line = proc.stdout.readline()
+            if not line:
+                break
+            seen.append(line)
+        time.sleep(rng.uniform(0, 0.02))
         if proc.poll() is None:
             cut_short += 1
         proc.send_signal(signal.SIGKILL)
         out, _err = proc.communicate()
-        acknowledged += script.acks(out)
+        acknowledged += script.acks("".join(seen) + out)
         assert _integrity(db) == "ok"
         conn = sqlite3.connect(db)
         try:
