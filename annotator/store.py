@@ -231,6 +231,21 @@ def _span_dict(span: Span) -> dict[str, Any]:
     }
 
 
+def _span_from_row(row: Sequence[Any]) -> Span:
+    """A Span from (id, start, end, label, kind, status, origin, origin_version[, score])."""
+    return Span(
+        id=row[0],
+        start=row[1],
+        end=row[2],
+        label=row[3],
+        kind=SpanKind(row[4]),
+        status=SpanStatus(row[5]),
+        origin=row[6],
+        origin_version=row[7],
+        score=row[8] if len(row) > 8 else None,
+    )
+
+
 def _decision_row(doc_id: str, annotator: str, span: Span, created: str) -> tuple[Any, ...]:
     """The values of one decisions row, in the column order the INSERTs name."""
     return (
@@ -819,20 +834,7 @@ class Store:
             'FROM decisions WHERE doc_id = ? AND annotator = ? ORDER BY start, "end", label',
             (doc_id, annotator),
         ).fetchall()
-        return [
-            Span(
-                id=r[0],
-                start=r[1],
-                end=r[2],
-                label=r[3],
-                kind=SpanKind(r[4]),
-                status=SpanStatus(r[5]),
-                origin=r[6],
-                origin_version=r[7],
-                score=r[8],
-            )
-            for r in rows
-        ]
+        return [_span_from_row(r) for r in rows]
 
     def replace_decisions(
         self,
@@ -938,19 +940,7 @@ class Store:
         if not include_rejected:
             sql += " AND status = 'accepted'"
         rows = self.db.conn.execute(sql + ' ORDER BY start, "end", label', (doc_id,)).fetchall()
-        return [
-            Span(
-                id=r[0],
-                start=r[1],
-                end=r[2],
-                label=r[3],
-                kind=SpanKind(r[4]),
-                status=SpanStatus(r[5]),
-                origin=r[6],
-                origin_version=r[7],
-            )
-            for r in rows
-        ]
+        return [_span_from_row(r) for r in rows]
 
     def gold_provenance(self, doc_id: str) -> list[dict[str, Any]]:
         """Every gold row of a document with who put it there, from which variant, and when."""
