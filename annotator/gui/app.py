@@ -6,9 +6,13 @@ import getpass
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from annotator.gui.suggestions import SuggesterFactory, builtin_factory
 from annotator.store import Store
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication, QWidget
 
 WINDOW_SIZE = (1440, 880)
 
@@ -113,6 +117,11 @@ def _screenshot(
     window.resize(*WINDOW_SIZE)
     window.show()
     window.open_first(document)
+    return save_screenshot(app, window, target)
+
+
+def save_screenshot(app: QApplication, window: QWidget, target: Path) -> int:
+    """Render a shown window to ``target`` (written to a temporary name, then moved), close it."""
     for _ in range(3):
         app.processEvents()
     target.parent.mkdir(parents=True, exist_ok=True)

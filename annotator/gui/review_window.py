@@ -480,16 +480,8 @@ def run_review(
         window.open_first(document)
         if screenshot is None:
             return int(app.exec())
-        for _ in range(3):
-            app.processEvents()
-        screenshot.parent.mkdir(parents=True, exist_ok=True)
-        tmp = screenshot.with_name(screenshot.name + ".tmp.png")
-        if not window.grab().save(str(tmp), "PNG"):
-            print(f"annotator gui: error: cannot write {screenshot}", file=sys.stderr)
-            return 2
-        os.replace(tmp, screenshot)
-        window.close()
-        print(f"annotator gui: wrote {screenshot}")
-        return 0
+        from annotator.gui.app import save_screenshot
+
+        return save_screenshot(app, window, screenshot)
     finally:
         store.close()
