@@ -60,6 +60,10 @@ REVIEW_ACTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("next_span", "Next span", ("J", "Tab")),
     ("prev_span", "Previous span", ("K", "Shift+Tab")),
     ("delete", "Delete span from gold", ("Delete",)),
+    ("grow_start", "Grow: start one token earlier", ("Alt+Left",)),
+    ("shrink_start", "Shrink: start one token later", ("Alt+Right",)),
+    ("grow_end", "Grow: end one token later", ("Alt+Shift+Right",)),
+    ("shrink_end", "Shrink: end one token earlier", ("Alt+Shift+Left",)),
     ("reviewed_next", "Mark reviewed, go to next document", ("Ctrl+Return",)),
     ("next_doc", "Next document", ("Ctrl+PgDown",)),
     ("prev_doc", "Previous document", ("Ctrl+PgUp",)),
@@ -406,6 +410,26 @@ class ReviewWindow(QMainWindow):
         span, doc_id = self.doc.selected_span, self.doc.doc_id
         if span is not None and doc_id is not None:
             self.push(lambda: self.session.delete(doc_id, span))
+
+    def _resize(self, move: str) -> None:
+        """As in annotate mode: move one edge of the selected gold span by a token."""
+        span, doc_id = self.doc.selected_span, self.doc.doc_id
+        if span is None or doc_id is None:
+            return
+        start, end = getattr(self.doc.tokens(), move)(span.start, span.end)
+        self.push(lambda: self.session.resize(doc_id, span, start, end))
+
+    def do_grow_start(self) -> None:
+        self._resize("grow_start")
+
+    def do_shrink_start(self) -> None:
+        self._resize("shrink_start")
+
+    def do_grow_end(self) -> None:
+        self._resize("grow_end")
+
+    def do_shrink_end(self) -> None:
+        self._resize("shrink_end")
 
     def do_label(self, name: str) -> None:
         """As in annotate mode: a text selection becomes a gold span, a selected span is

@@ -115,3 +115,25 @@ def test_navigation_and_accept_agreements(window: ReviewWindow, store: Store, qt
     # the queue and the heatmap are filled
     assert window.queue.count() == 1
     assert "PER" in window.agreement.heatmap.labels
+
+
+def test_resize_gold_span_by_token_keys(window: ReviewWindow, store: Store, qtbot) -> None:  # type: ignore[no-untyped-def]
+    doc = window.doc
+    start = TEXT.index("Ben")
+    window.article.select_offsets(start, start + 3)
+    key(qtbot, window, Qt.Key.Key_P)
+    doc.select((start, start + 3, "PER"))
+    # Alt+Shift+Right: the end moves to the end of the next token; undo puts it back.
+    key(
+        qtbot,
+        window,
+        Qt.Key.Key_Right,
+        Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    grown = [g for g in store.gold_spans("d1") if g.start == start and g.label == "PER"]
+    assert len(grown) == 1 and grown[0].end > start + 3
+    assert TEXT[grown[0].start : grown[0].end].startswith("Ben ")
+    key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert [
+        (g.start, g.end) for g in store.gold_spans("d1") if g.label == "PER" and g.start == start
+    ] == [(start, start + 3)]
