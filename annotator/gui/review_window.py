@@ -137,6 +137,7 @@ class VariantPanel(QWidget):
         self.hint = QLabel(
             "Alt+1…9 take annotator N's variant · V next variant · Enter accept · X reject · "
             "N / Shift+N next / previous disagreement · Shift+A accept agreements · "
+            "label keys add / relabel · Alt(+Shift)+arrows grow / shrink · Del delete · "
             "Ctrl+Enter reviewed & next"
         )
         self.hint.setTextFormat(Qt.TextFormat.PlainText)
