@@ -112,4 +112,19 @@ def run(args: argparse.Namespace) -> int:
     for note in report.notes():
         print(note)
     print(report.summary())
+    if args.format == "spacy":
+        print(_training_hint(report.out, set(report.documents)))
     return 0
+
+
+def _training_hint(out: Path, parts: set[str]) -> str:
+    """The spaCy command that trains on this export, as written."""
+    train = "train" if "train" in parts else "all"
+    dev = "dev" if "dev" in parts else train
+    command = (
+        f"python -m spacy train {out / 'config.cfg'} --paths.train {out / f'{train}.spacy'} "
+        f"--paths.dev {out / f'{dev}.spacy'}"
+    )
+    if train == "all":
+        return f"train with: {command}  (give --split 80/20 to hold out a dev part)"
+    return f"train with: {command}"

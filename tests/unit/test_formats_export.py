@@ -513,3 +513,47 @@ def test_conll_white_space_tokens_are_not_written(store: Store, tmp_path: Path) 
     ]
     assert back == [("Kit Kellogg", "PER"), ("Moskau", "LOC")]
     fresh.close()
+
+
+def test_spacy_export_prints_a_train_command_whose_files_exist(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from annotator import cli
+
+    db = tmp_path / "p.db"
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    assert cli.main(["import", str(seeds), "--db", str(db)]) == 0
+    with Store.open(db) as store:
+        text = store.document("002_c37c1a0bbaeb8b11").text
+        start = text.index("Minsk")
+        store.replace_decisions(
+            "002_c37c1a0bbaeb8b11",
+            "anna",
+            add=[Span(start=start, end=start + 5, label="LOC", status=SpanStatus.ACCEPTED)],
+            action="add",
+        )
+    out = tmp_path / "out"
+    for split, parts in ((["--split", "80/20"], ("train", "dev")), ([], ("all", "all"))):
+        args = [
+            "export",
+            "--db",
+            str(db),
+            "--format",
+            "spacy",
+            "--annotator",
+            "anna",
+            "--status",
+            "all",
+            "--out",
+            str(out),
+            *split,
+        ]
+        capsys.readouterr()
+        assert cli.main(args) == 0
+        line = capsys.readouterr().out.strip().splitlines()[-1]
+        assert line.startswith("train with: python -m spacy train ")
+        words = line.split()
+        train = Path(words[words.index("--paths.train") + 1])
+        dev = Path(words[words.index("--paths.dev") + 1])
+        assert (train.stem, dev.stem) == parts
+        assert train.is_file() and dev.is_file() and (out / "config.cfg").is_file()
