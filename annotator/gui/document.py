@@ -21,8 +21,50 @@ from annotator.tokens import Tokens
 Key = tuple[int, int, str]
 
 
-def _order(span: Span) -> tuple[int, int, str]:
+def span_order(span: Span) -> tuple[int, int, str]:
+    """Spans in reading order; of two starting together, the longer first."""
     return (span.start, -span.end, span.label)
+
+
+class ShownText(QObject):
+    """What the annotate and review documents share: the text with its Qt positions and tokens,
+    the spans the article view draws (indexed by key) and the selected span."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.doc: Document | None = None
+        self.positions = TextPositions("")
+        self.spans: list[Span] = []
+        self.selected: Key | None = None
+        self._index: dict[Key, int] = {}
+        self._tokens: Tokens | None = None
+
+    @property
+    def doc_id(self) -> str | None:
+        return None if self.doc is None else self.doc.id
+
+    @property
+    def text(self) -> str:
+        return "" if self.doc is None else self.doc.text
+
+    def _show(self, doc: Document) -> None:
+        self.doc = doc
+        self.positions = TextPositions(doc.text)
+        self._tokens = None
+        self.selected = None
+
+    def span(self, key: Key | None) -> Span | None:
+        i = self._index.get(key) if key is not None else None
+        return None if i is None else self.spans[i]
+
+    @property
+    def selected_span(self) -> Span | None:
+        return self.span(self.selected)
+
+    def tokens(self) -> Tokens:
+        if self._tokens is None:
+            self._tokens = Tokens(self.text)
+        return self._tokens
 
 
 def _visible_state(state: DocState) -> tuple[object, ...]:
@@ -33,7 +75,7 @@ def _order_key(key: Key) -> tuple[int, int, str]:
     return (key[0], -key[1], key[2])
 
 
-class OpenDocument(QObject):
+class OpenDocument(ShownText):
     """One document of one annotator; widgets listen to its signals."""
 
     loaded = Signal()  # a (new) document: text and everything else changed
@@ -46,33 +88,15 @@ class OpenDocument(QObject):
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.doc: Document | None = None
         self.state: DocState | None = None
-        self.positions = TextPositions("")
-        self.spans: list[Span] = []
-        self.selected: Key | None = None
         self._decisions: dict[Key, Span] = {}
         self._suggestions: dict[Key, Span] = {}
-        self._index: dict[Key, int] = {}
         self._counts: dict[SpanStatus, int] = dict.fromkeys(SpanStatus, 0)
-        self._tokens: Tokens | None = None
 
     # ---- reading -----------------------------------------------------------------------------
 
-    @property
-    def doc_id(self) -> str | None:
-        return None if self.doc is None else self.doc.id
-
-    @property
-    def text(self) -> str:
-        return "" if self.doc is None else self.doc.text
-
     def open(self, doc_id: str) -> None:
-        store = self.session.store
-        self.doc = store.document(doc_id)
-        self.positions = TextPositions(self.doc.text)
-        self._tokens = None
-        self.selected = None
+        self._show(self.session.store.document(doc_id))
         self._read()
         self.loaded.emit()
 
@@ -98,27 +122,14 @@ class OpenDocument(QObject):
     def _rebuild(self) -> None:
         merged = dict(self._suggestions)
         merged.update(self._decisions)
-        self.spans = sorted(merged.values(), key=_order)
+        self.spans = sorted(merged.values(), key=span_order)
         self._index = {s.key: i for i, s in enumerate(self.spans)}
         self._counts = dict.fromkeys(SpanStatus, 0)
         for span in self.spans:
             self._counts[span.status] += 1
 
-    def span(self, key: Key | None) -> Span | None:
-        i = self._index.get(key) if key is not None else None
-        return None if i is None else self.spans[i]
-
     def index_of(self, key: Key | None) -> int | None:
         return None if key is None else self._index.get(key)
-
-    @property
-    def selected_span(self) -> Span | None:
-        return self.span(self.selected)
-
-    def tokens(self) -> Tokens:
-        if self._tokens is None:
-            self._tokens = Tokens(self.text)
-        return self._tokens
 
     def counts(self) -> dict[SpanStatus, int]:
         return dict(self._counts)
@@ -148,7 +159,7 @@ class OpenDocument(QObject):
         n = len(self.spans)
         i = self._index.get(after, -1) if after is not None else -1
         if after is not None and i < 0:  # not in view: start where it would be
-            i = bisect_left([_order(s) for s in self.spans], _order_key(after)) - 1
+            i = bisect_left([span_order(s) for s in self.spans], _order_key(after)) - 1
         for step in range(1, n + 1):
             span = self.spans[(i + step) % n]
             if span.status == SpanStatus.SUGGESTED:

@@ -12,20 +12,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from annotator.model import Document, Span, SpanStatus
+from annotator.gui.document import Key, ShownText, span_order
+from annotator.model import Span, SpanStatus
 from annotator.review.adjudicate import Adjudication, Disagreement, Variant
 from annotator.review.session import ReviewSession
-from annotator.textpos import TextPositions
-from annotator.tokens import Tokens
-
-Key = tuple[int, int, str]
 
 
-def _order(span: Span) -> tuple[int, int, str]:
-    return (span.start, -span.end, span.label)
-
-
-class ReviewDocument(QObject):
+class ReviewDocument(ShownText):
     loaded = Signal()
     spans_changed = Signal(bool)
     selection_changed = Signal()
@@ -35,31 +28,14 @@ class ReviewDocument(QObject):
     def __init__(self, session: ReviewSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.doc: Document | None = None
-        self.positions = TextPositions("")
         self.adjudication: Adjudication | None = None
         self.gold: list[Span] = []
-        self.spans: list[Span] = []
-        self.selected: Key | None = None
         self.current: int | None = None  # index into adjudication.disagreements
         self.variant: int = 0  # the variant of the current disagreement that Return/X act on
         self.review_status = "todo"
-        self._index: dict[Key, int] = {}
-        self._tokens: Tokens | None = None
-
-    @property
-    def doc_id(self) -> str | None:
-        return None if self.doc is None else self.doc.id
-
-    @property
-    def text(self) -> str:
-        return "" if self.doc is None else self.doc.text
 
     def open(self, doc_id: str) -> None:
-        self.doc = self.session.store.document(doc_id)
-        self.positions = TextPositions(self.doc.text)
-        self._tokens = None
-        self.selected = None
+        self._show(self.session.store.document(doc_id))
         self.adjudication, self.gold = self.session.open(doc_id)
         self._rebuild()
         self.current = None
@@ -93,7 +69,7 @@ class ReviewDocument(QObject):
             merged[span.key] = span.model_copy(update={"status": SpanStatus.SUGGESTED})
         for row in self.gold:
             merged[row.key] = row
-        self.spans = sorted(merged.values(), key=_order)
+        self.spans = sorted(merged.values(), key=span_order)
         self._index = {s.key: i for i, s in enumerate(self.spans)}
         self.review_status = self.session.store.review_state(self.doc.id)[0]
 
@@ -150,14 +126,6 @@ class ReviewDocument(QObject):
 
     # ---- spans (what the article view reads) ------------------------------------------------
 
-    def span(self, key: Key | None) -> Span | None:
-        i = self._index.get(key) if key is not None else None
-        return None if i is None else self.spans[i]
-
-    @property
-    def selected_span(self) -> Span | None:
-        return self.span(self.selected)
-
     def select(self, key: Key | None) -> None:
         if key is not None and key not in self._index:
             key = None
@@ -178,8 +146,3 @@ class ReviewDocument(QObject):
         if i is None:
             i = -1 if delta > 0 else len(self.spans)
         self.select(self.spans[(i + delta) % len(self.spans)].key)
-
-    def tokens(self) -> Tokens:
-        if self._tokens is None:
-            self._tokens = Tokens(self.text)
-        return self._tokens
