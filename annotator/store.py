@@ -36,6 +36,7 @@ from annotator.model import (
     SpanKind,
     SpanStatus,
 )
+from annotator.suggest.combine import combine_suggestions
 
 APPLICATION_ID = 0x414E4E4F  # "ANNO": marks a SQLite file as an annotator project
 BUSY_TIMEOUT_MS = 30_000
@@ -726,7 +727,8 @@ class Store:
 
     def suggestions(self, doc_id: str) -> list[Span]:
         """The current suggestions for a document: each origin's newest version, deduplicated
-        by (start, end, label) keeping the best score."""
+        by (start, end, label) keeping the best score, with the memory's vetoes and corrections
+        applied (:func:`annotator.suggest.combine.combine_suggestions`)."""
         rows = self.db.conn.execute(
             'SELECT s.id, s.start, s."end", s.label, s.kind, s.origin, s.version, s.score '
             "FROM suggestions s JOIN ("
@@ -737,23 +739,22 @@ class Store:
             'WHERE s.doc_id = ? ORDER BY s.start, s."end"',
             (doc_id, doc_id),
         ).fetchall()
-        best: dict[tuple[int, int, str], Span] = {}
-        for sid, start, end, label, kind, origin, version, score in rows:
-            span = Span(
-                id=sid,
-                start=start,
-                end=end,
-                label=label,
-                kind=SpanKind(kind),
-                origin=origin,
-                origin_version=version,
-                score=score,
-                status=SpanStatus.SUGGESTED,
-            )
-            old = best.get(span.key)
-            if old is None or (span.score or 0.0) > (old.score or 0.0):
-                best[span.key] = span
-        return sorted(best.values(), key=lambda s: (s.start, s.end, s.label))
+        return combine_suggestions(
+            [
+                Span(
+                    id=sid,
+                    start=start,
+                    end=end,
+                    label=label,
+                    kind=SpanKind(kind),
+                    origin=origin,
+                    origin_version=version,
+                    score=score,
+                    status=SpanStatus.SUGGESTED,
+                )
+                for sid, start, end, label, kind, origin, version, score in rows
+            ]
+        )
 
     # ---- learning from decisions (memory suggestions, retrained models; ADR 0009) -----------
 

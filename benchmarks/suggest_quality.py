@@ -5,7 +5,7 @@ Two test sets:
 * the held-out part of the training data (``training/corpus/test-*.spacy``, made by
   ``python -m training.prepare`` from ``../shared/data/ner-de/``; see training/prepare.py for the
   split): entity labels PER, LOC, ORG, MISC;
-* ``tests/fixtures/gold_seed.jsonl``: two seed articles we annotated by hand (entities and
+* ``tests/fixtures/gold_seed.jsonl``: the five seed articles we annotated by hand (entities and
   events; DATE is not annotated there and not scored).
 
 Usage: ``python benchmarks/suggest_quality.py [--no-heldout]``

@@ -2,12 +2,15 @@
 
 When an annotator accepts or adds a span, the same surface string elsewhere in the corpus becomes a
 suggestion with that label (INCEpTION's string-matching recommender). Its score says how often the
-team accepted that string with that label versus rejected it, ``(accepted + 1) / (accepted +
-rejected + 2)``; below :attr:`MemorySettings.min_score` (a string rejected more often than accepted)
-it is not suggested any more. Spelling variants found by fuzzy matching (Lukaschenko / Lukashenko,
-Kellogg / Kellogs) are suggested with a lower score; a variant that has decisions of its own is
-judged by those instead. A suggestion an annotator rejected is not offered to that annotator at that
-place again: :meth:`annotator.session.Session.spans` hides suggestions whose key they decided.
+team accepted that string with that label versus rejected it or accepted it with another label of
+the same kind, ``(accepted + 1) / (accepted + against + 2)``; below
+:attr:`MemorySettings.min_score` (a string rejected more often than accepted) it is not suggested
+any more, and a string rejected often is vetoed for every model (:mod:`annotator.suggest.combine`).
+Spelling variants found by fuzzy matching (Lukaschenko / Lukashenko, Kellogg / Kellogs) are
+suggested with a lower score, never high enough to override a model; a variant that has decisions
+of its own is judged by those instead. A suggestion an annotator rejected is not offered to that
+annotator at that place again: :meth:`annotator.session.Session.spans` hides suggestions whose key
+they decided.
 
 Memory suggestions are stored like any model's, with origin ``memory``; :func:`refresh_memory`
 recomputes them for the documents not yet finished by everyone, after decisions change. A
@@ -32,11 +35,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from annotator.model import LabelScheme, Span, SpanKind, SpanStatus
+from annotator.suggest.combine import MEMORY_ORIGIN, OVERRIDE_SCORE, VETO_ORIGIN
 
 if TYPE_CHECKING:
     from annotator.store import Store
 
-MEMORY_ORIGIN = "memory"
+VARIANT_MAX_SCORE = round(OVERRIDE_SCORE - 0.01, 2)
 HYPHENS = "-‐‑"
 TOKEN = re.compile(r"\w+(?:[-‐‑]\w+)*")
 
@@ -56,6 +60,9 @@ class MemorySettings:
     """A variant's score is the string's score times this times ratio / 100."""
     min_fuzzy_length: int = 5
     """Shorter strings get no variants: one letter changes a short name into another name."""
+    veto_min_rejected: int = 2
+    """A string with a label rejected at least this often, and scoring below ``min_score``, is
+    vetoed: no model suggests it with that label any more (see :mod:`annotator.suggest.combine`)."""
 
     def digest(self) -> str:
         return repr(
@@ -65,6 +72,7 @@ class MemorySettings:
                 self.fuzzy_cutoff,
                 self.fuzzy_factor,
                 self.min_fuzzy_length,
+                self.veto_min_rejected,
             )
         )
 
@@ -106,10 +114,13 @@ class Entry:
     kind: SpanKind
     accepted: int
     rejected: int
+    other: int = 0
+    """Acceptances of the same string with another label of the same kind: evidence against this
+    label ("Gespräch" accepted as PHONE_CALL five times and as NEGOTIATION three times)."""
 
     @property
     def score(self) -> float:
-        return score_of(self.accepted, self.rejected)
+        return score_of(self.accepted, self.rejected + self.other)
 
 
 class Memory:
@@ -153,8 +164,19 @@ class Memory:
         return {surface for surface, _ in self._counts}
 
     def entries(self) -> list[Entry]:
+        accepted_by_kind: dict[tuple[str, SpanKind], int] = {}
+        for (surface, label), (a, _) in self._counts.items():
+            key = (surface, self._kinds[label])
+            accepted_by_kind[key] = accepted_by_kind.get(key, 0) + a
         return [
-            Entry(surface, label, self._kinds[label], a, r)
+            Entry(
+                surface,
+                label,
+                self._kinds[label],
+                a,
+                r,
+                accepted_by_kind[(surface, self._kinds[label])] - a,
+            )
             for (surface, label), (a, r) in sorted(self._counts.items())
         ]
 
@@ -169,6 +191,15 @@ class Memory:
             if old is None or (entry.score, entry.accepted) > (old.score, old.accepted):
                 best[entry.surface] = entry
         return sorted(best.values(), key=lambda e: e.surface)
+
+    def vetoed(self) -> list[Entry]:
+        """(String, label) pairs the team rejected often and accepted seldom: no suggester may
+        offer them any more."""
+        return [
+            e
+            for e in self.entries()
+            if e.rejected >= self.settings.veto_min_rejected and e.score < self.settings.min_score
+        ]
 
     @property
     def version(self) -> str:
@@ -321,7 +352,8 @@ def memory_spans(
         ):
             if variant in known:
                 continue  # judged by its own decisions
-            score = entry.score * settings.fuzzy_factor * ratio / 100.0
+            # a variant never reaches the level at which memory overrides a model
+            score = min(entry.score * settings.fuzzy_factor * ratio / 100.0, VARIANT_MAX_SCORE)
             for ordinal, start, end in index.occurrences(variant, only=only):
                 offer(ordinal, start, end, entry, score)
 
@@ -352,6 +384,41 @@ def memory_spans(
             key=lambda s: (s.start, s.end, s.label),
         )
     return out
+
+
+def veto_spans(
+    memory: Memory,
+    index: CorpusIndex,
+    *,
+    ordinals: Iterable[int] | None = None,
+    scheme: LabelScheme | None = None,
+    version: str = "",
+) -> dict[int, list[Span]]:
+    """Veto spans (origin :data:`VETO_ORIGIN`) at every whole-word occurrence of a vetoed string,
+    by ordinal: the places where no model may suggest that string with that label."""
+    only = set(ordinals) if ordinals is not None else None
+    out: dict[int, set[tuple[int, int, str, SpanKind]]] = {}
+    for entry in memory.vetoed():
+        if scheme is not None and entry.label not in scheme:
+            continue
+        for ordinal, start, end in index.occurrences(entry.surface, only=only):
+            out.setdefault(ordinal, set()).add((start, end, entry.label, entry.kind))
+    return {
+        ordinal: [
+            Span(
+                start=start,
+                end=end,
+                label=label,
+                kind=kind,
+                origin=VETO_ORIGIN,
+                origin_version=version,
+                score=0.0,
+                status=SpanStatus.SUGGESTED,
+            )
+            for start, end, label, kind in sorted(keys, key=lambda k: (k[0], k[1], k[2]))
+        ]
+        for ordinal, keys in out.items()
+    }
 
 
 class MemorySuggester:
@@ -413,11 +480,13 @@ class RefreshReport:
     documents: int = 0
     changed: list[str] = field(default_factory=list)
     spans: int = 0
+    vetoes: int = 0
     seconds: float = 0.0
 
     def summary(self) -> str:
         return (
-            f"memory {self.version}: {self.spans} suggestions in {self.documents} documents, "
+            f"memory {self.version}: {self.spans} suggestions and {self.vetoes} vetoes in "
+            f"{self.documents} documents, "
             f"{len(self.changed)} changed ({self.seconds:.2f} s)"
         )
 
@@ -427,6 +496,37 @@ def _run_version(spans: Sequence[Span]) -> str:
     for s in spans:
         digest.update(f"{s.start}:{s.end}:{s.label}:{s.score}\x1e".encode())
     return f"m-{digest.hexdigest()[:12]}"
+
+
+def _replace_runs(
+    store: Store,
+    origin: str,
+    index: CorpusIndex,
+    ordinals: Sequence[int],
+    found: dict[int, list[Span]],
+) -> list[str]:
+    """Write one origin's new runs for the documents whose spans changed (in the caller's
+    transaction); the ids of those documents."""
+    current = store.suggestion_run_versions(origin)
+    stale: list[str] = []
+    fresh: list[tuple[str, list[Span], str]] = []
+    for ordinal in ordinals:
+        doc_id = index.ids[ordinal]
+        doc_spans = found.get(ordinal, [])
+        have = current.get(doc_id, set())
+        if not doc_spans:
+            if have:
+                stale.append(doc_id)
+            continue
+        version = _run_version(doc_spans)
+        if have == {version}:
+            continue
+        doc_spans = [s.model_copy(update={"origin_version": version}) for s in doc_spans]
+        fresh.append((doc_id, doc_spans, version))
+    store.delete_suggestion_runs(origin, [*stale, *(d for d, _, _ in fresh)])
+    for doc_id, doc_spans, version in fresh:
+        store.save_suggestions([(doc_id, doc_spans)], origin=origin, version=version)
+    return [*stale, *(d for d, _, _ in fresh)]
 
 
 def refresh_memory(
@@ -439,8 +539,10 @@ def refresh_memory(
     """Recompute the memory suggestions of some documents (default: every document not yet done
     or skipped by every annotator) from the decisions as they are now, in one transaction.
 
-    Only documents whose memory suggestions changed are written; their old memory run is
-    replaced. Cheap enough to call after each document marked done (see the learning benchmark).
+    The vetoes (strings the team rejected often, see :mod:`annotator.suggest.combine`) are
+    refreshed with them, as runs of origin ``memory:veto``. Only documents whose memory spans
+    changed are written; their old run is replaced. Cheap enough to call after each document
+    marked done (see the learning benchmark).
     """
     t0 = time.perf_counter()
     memory = Memory.from_store(store, annotator=annotator, settings=settings)
@@ -450,29 +552,15 @@ def refresh_memory(
     ordinal_of = {doc_id: i for i, doc_id in enumerate(index.ids)}
     ordinals = [ordinal_of[d] for d in targets if d in ordinal_of]
     spans = memory_spans(memory, index, ordinals=ordinals, scheme=store.scheme)
-    current = store.suggestion_run_versions(MEMORY_ORIGIN)
-    stale: list[str] = []
-    fresh: list[tuple[str, list[Span], str]] = []
-    for ordinal in ordinals:
-        doc_id = index.ids[ordinal]
-        doc_spans = spans.get(ordinal, [])
-        report.documents += 1
-        report.spans += len(doc_spans)
-        have = current.get(doc_id, set())
-        if not doc_spans:
-            if have:
-                stale.append(doc_id)
-            continue
-        version = _run_version(doc_spans)
-        if have == {version}:
-            continue
-        doc_spans = [s.model_copy(update={"origin_version": version}) for s in doc_spans]
-        fresh.append((doc_id, doc_spans, version))
+    vetoes = veto_spans(memory, index, ordinals=ordinals, scheme=store.scheme)
+    report.documents = len(ordinals)
+    report.spans = sum(len(spans.get(o, [])) for o in ordinals)
+    report.vetoes = sum(len(vetoes.get(o, [])) for o in ordinals)
+    changed: set[str] = set()
     with store.transaction():
-        store.delete_suggestion_runs(MEMORY_ORIGIN, [*stale, *(d for d, _, _ in fresh)])
-        for doc_id, doc_spans, version in fresh:
-            store.save_suggestions([(doc_id, doc_spans)], origin=MEMORY_ORIGIN, version=version)
-    report.changed = sorted([*stale, *(d for d, _, _ in fresh)])
+        for origin, found in ((MEMORY_ORIGIN, spans), (VETO_ORIGIN, vetoes)):
+            changed.update(_replace_runs(store, origin, index, ordinals, found))
+    report.changed = sorted(changed)
     report.seconds = time.perf_counter() - t0
     return report
 

@@ -1,0 +1,93 @@
+"""One set of suggestions from several origins: the team's memory has the last word over a model.
+
+A document's suggestions come from models (the built-in one, a retrained one, any spaCy pipeline)
+and from the memory of what the team decided (:mod:`annotator.suggest.memory`). Where they
+disagree about one place, showing both costs the annotator a reject for every recurring mistake
+of the model, which is what makes the memory worth having. So, for spans of one kind:
+
+* **Vetoes.** A string the team rejected with a label more often than it accepted it (and at
+  least twice) is not suggested with that label by any model: the memory stores a *veto* span
+  (origin :data:`VETO_ORIGIN`) at each place the string occurs, and a model's suggestion with the
+  same key is dropped. Veto spans are never shown.
+* **Corrections.** A model's span that a confident memory span (score at least
+  :data:`OVERRIDE_SCORE`, i.e. an exact string the team accepted) covers, or that confident memory
+  spans tile (its words are all inside them, "Minsk Lukashenko" = "Minsk" + "Lukashenko"), is
+  dropped: the memory's label and boundaries are what the team chose for that string.
+* **Longer names.** A memory span inside a model's span of the same label that survived the rule
+  above is dropped: the model found a longer name ("Donald Trump" around a remembered "Trump").
+
+Everything else (crossing spans, different kinds) is shown as it is. Pure functions; no store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from annotator.model import Span
+
+MEMORY_ORIGIN = "memory"
+VETO_ORIGIN = "memory:veto"
+OVERRIDE_SCORE = 0.6
+"""A memory span overrides a model's from this score on: an exact string accepted at least once
+more often than rejected, (a + 1) / (a + r + 2) >= 0.6; spelling variants (at most 0.8 of that)
+do not."""
+MAX_GAP = 2
+"""Characters between two memory spans that still tile a model's span (a space, a hyphen)."""
+
+
+def _tiled(span: Span, inside: Sequence[Span]) -> bool:
+    """Whether spans inside ``span`` cover it from its start to its end with small gaps only."""
+    parts = sorted((m.start, m.end) for m in inside if span.start <= m.start and m.end <= span.end)
+    if not parts or parts[0][0] != span.start:
+        return False
+    reach = parts[0][1]
+    for start, end in parts[1:]:
+        if start - reach > MAX_GAP:
+            return False
+        reach = max(reach, end)
+    return reach == span.end
+
+
+def combine_suggestions(
+    spans: Sequence[Span], *, override_score: float = OVERRIDE_SCORE
+) -> list[Span]:
+    """The suggestions to show, from every origin's current spans of one document (any order).
+
+    Spans with the same key are merged first (the best score is kept)."""
+    best: dict[tuple[int, int, str], Span] = {}
+    vetoes: set[tuple[int, int, str]] = set()
+    for span in spans:
+        if span.origin == VETO_ORIGIN:
+            vetoes.add(span.key)
+            continue
+        old = best.get(span.key)
+        if old is None or (span.score or 0.0) > (old.score or 0.0):
+            best[span.key] = span
+    memory_keys = {s.key for s in spans if s.origin == MEMORY_ORIGIN}
+    memory = [s for s in best.values() if s.key in memory_keys]
+    strong = [m for m in memory if (m.score or 0.0) >= override_score]
+    models: list[Span] = []
+    for span in best.values():
+        if span.key in memory_keys:
+            continue
+        if span.key in vetoes:
+            continue
+        near = [
+            m for m in strong if m.kind == span.kind and m.start < span.end and span.start < m.end
+        ]
+        if any(m.start <= span.start and span.end <= m.end for m in near) or _tiled(span, near):
+            continue
+        models.append(span)
+    kept_memory = [
+        m
+        for m in memory
+        if not any(
+            o.kind == m.kind
+            and o.label == m.label
+            and o.start <= m.start
+            and m.end <= o.end
+            and (o.start, o.end) != (m.start, m.end)
+            for o in models
+        )
+    ]
+    return sorted([*models, *kept_memory], key=lambda s: (s.start, s.end, s.label))
