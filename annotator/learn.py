@@ -361,6 +361,7 @@ def train(
         "source": "gold" if gold else (annotator or "done documents"),
     }
     tmp = out.with_name(out.name + ".tmp")
+    tmp.parent.mkdir(parents=True, exist_ok=True)
     if tmp.exists():
         shutil.rmtree(tmp)
     nlp.to_disk(tmp)

@@ -145,11 +145,16 @@ def test_retraining_improves_is_put_into_use_and_a_worse_model_is_not(
     store.close()
 
     # a run that learns nothing from an untrained start scores worse: refused, both scores shown
-    code = main(["train", "--db", str(db), "--base", str(tiny_model), "--max-steps", "0"])
+    # (written with --out into a folder that does not exist yet)
+    out_dir = tmp_path / "runs" / "refused"
+    code = main(
+        ["train", "--db", str(db), "--base", str(tiny_model), "--max-steps", "0"]
+        + ["--out", str(out_dir)]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "NOT put into use" in out
     assert f"current model {result.new_f1:.3f}" in out
     with Store.open(db) as again:
         assert active_model(again) == ("v001", result.path)
-    assert (tmp_path / "p.db.models" / "v002" / "meta.json").is_file()
+    assert (out_dir / "meta.json").is_file()
