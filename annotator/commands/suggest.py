@@ -79,7 +79,14 @@ def run(args: argparse.Namespace) -> int:
         else:
             if args.map:
                 raise UserError("--map needs --model (the built-in model speaks the scheme)")
-            suggester = builtin_suggester(scheme=store.scheme)
+            from annotator.learn import active_model, project_suggester
+
+            active = active_model(store)
+            if active is not None:  # a retrained model put into use by `annotator train`
+                suggester = project_suggester(store)
+                print(f"using the project's retrained model {active[0]} ({active[1]})")
+            else:
+                suggester = builtin_suggester(scheme=store.scheme)
             if not (Path(suggester.model) / "meta.json").is_file():
                 raise UserError(
                     f"the built-in model is missing from {suggester.model}; "

@@ -109,6 +109,10 @@ def _screenshot(
         ids = store.document_ids(limit=1)
         document = ids[0] if ids else None
     if document is not None and suggester is not None:
+        if store.path is not None:  # the project's retrained model, as the window would use
+            from annotator.gui.learning import project_factory
+
+            suggester = project_factory(store.path, suggester)
         try:
             suggest_now(store, [document], suggester)
         except Exception as exc:  # the picture is still worth taking without suggestions

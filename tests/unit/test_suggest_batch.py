@@ -128,3 +128,35 @@ def test_cli_suggest_bad_model_is_one_line(
     cli.main(["import", str(seeds_dir), "--db", db])
     assert cli.main(["suggest", "--db", db, "--model", "./no/such/pipeline"]) == 2
     assert "cannot load spaCy pipeline" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_cli_suggest_uses_the_projects_retrained_model(
+    tmp_path: Path, seeds_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After `annotator train` put a model into use, `annotator suggest` suggests with it."""
+    import shutil
+
+    from annotator.learn import set_active_model
+    from annotator.suggest import BUILTIN_MODEL_PATH, BUILTIN_NAME
+
+    db = str(tmp_path / "p.db")
+    assert cli.main(["import", str(seeds_dir), "--db", db]) == 0
+    retrained = tmp_path / "p.db.models" / "v007"
+    shutil.copytree(BUILTIN_MODEL_PATH, retrained)
+    meta = json.loads((retrained / "meta.json").read_text(encoding="utf-8"))
+    meta["version"] = "0.0.7"
+    (retrained / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    with Store.open(db) as store:
+        set_active_model(store, "v007", retrained)
+    capsys.readouterr()
+
+    assert cli.main(["suggest", "--db", db, "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "retrained model v007" in out
+    with Store.open(db) as store:
+        versions = store.suggestion_run_versions(BUILTIN_NAME)
+        assert len(versions) == 5
+        assert all(
+            v == {next(iter(v))} and next(iter(v)).startswith("0.0.7+") for v in versions.values()
+        )

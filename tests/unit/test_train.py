@@ -147,10 +147,8 @@ def test_retraining_improves_is_put_into_use_and_a_worse_model_is_not(
     # a run that learns nothing from an untrained start scores worse: refused, both scores shown
     # (written with --out into a folder that does not exist yet)
     out_dir = tmp_path / "runs" / "refused"
-    code = main(
-        ["train", "--db", str(db), "--base", str(tiny_model), "--max-steps", "0"]
-        + ["--out", str(out_dir)]
-    )
+    argv = ["train", "--db", str(db), "--base", str(tiny_model), "--max-steps", "0"]
+    code = main([*argv, "--out", str(out_dir)])
     out = capsys.readouterr().out
     assert code == 0
     assert "NOT put into use" in out
