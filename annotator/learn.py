@@ -62,10 +62,6 @@ class TrainSettings:
     """Share of the annotated documents held back to compare models."""
     min_documents: int = 3
     seed: int = 0
-    rehearse: int = 64
-    """Untouched documents of the project the model rehearses on, so continued training on a few
-    annotated documents does not make it forget what it knew (spaCy's ``nlp.rehearse``); 0 for
-    none."""
 
 
 @dataclass(frozen=True)
@@ -248,23 +244,6 @@ def _examples(
     return out, skipped
 
 
-def _rehearsal_examples(
-    nlp: Language,
-    store: Store,
-    settings: TrainSettings,
-    rng: random.Random,
-    *,
-    annotate: Sequence[str],
-) -> list[Example]:
-    """Raw texts (no reference annotation) of up to ``settings.rehearse`` untouched documents."""
-    if settings.rehearse <= 0:
-        return []
-    ids = store.untouched_documents()
-    chosen = rng.sample(ids, min(settings.rehearse, len(ids)))
-    docs = [Annotated(doc_id, store.document(doc_id).text, ()) for doc_id in chosen]
-    return _examples(nlp, docs, annotate=annotate)[0]
-
-
 def _score(suggester: SpacySuggester, docs: Sequence[Annotated]) -> float:
     from annotator.suggest.evaluate import score_spans
 
@@ -351,10 +330,6 @@ def train(
 
     optimizer = nlp.resume_training()
     rng = random.Random(settings.seed)
-    rehearsal = _rehearsal_examples(nlp, store, settings, rng, annotate=annotate)
-    rehearsing = [
-        n for n in trainable if n != SPANCAT_NAME and hasattr(nlp.get_pipe(n), "rehearse")
-    ]
     steps = 0
     losses: dict[str, float] = {}
     while steps < settings.max_steps and examples:
@@ -368,13 +343,6 @@ def train(
                 losses=losses,
                 exclude=[n for n in nlp.pipe_names if n not in trainable],
             )
-            if rehearsal:
-                nlp.rehearse(
-                    rng.sample(rehearsal, min(settings.batch_size, len(rehearsal))),
-                    sgd=optimizer,
-                    losses=losses,
-                    exclude=[n for n in nlp.pipe_names if n not in rehearsing],
-                )
             steps += 1
             if steps % 5 == 0 or steps == settings.max_steps:
                 loss = sum(losses.values())
