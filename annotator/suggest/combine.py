@@ -21,9 +21,10 @@ Everything else (crossing spans, different kinds) is shown as it is. Pure functi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import bisect
+from collections.abc import Iterable, Sequence
 
-from annotator.model import Span
+from annotator.model import Span, SpanKind
 
 MEMORY_ORIGIN = "memory"
 VETO_ORIGIN = "memory:veto"
@@ -48,6 +49,31 @@ def _tiled(span: Span, inside: Sequence[Span]) -> bool:
     return reach == span.end
 
 
+class _Overlaps:
+    """Spans by kind, sorted by start, to find those overlapping a span without a full scan (a
+    long document has thousands of suggestions, and this runs each time one is opened)."""
+
+    def __init__(self, spans: Iterable[Span]) -> None:
+        self._by_kind: dict[SpanKind, tuple[list[int], list[Span], int]] = {}
+        grouped: dict[SpanKind, list[Span]] = {}
+        for span in spans:
+            grouped.setdefault(span.kind, []).append(span)
+        for kind, group in grouped.items():
+            group.sort(key=lambda s: s.start)
+            longest = max(s.end - s.start for s in group)
+            self._by_kind[kind] = ([s.start for s in group], group, longest)
+
+    def overlapping(self, span: Span) -> list[Span]:
+        """The spans of ``span``'s kind that share at least one character with it."""
+        found = self._by_kind.get(span.kind)
+        if found is None:
+            return []
+        starts, group, longest = found
+        lo = bisect.bisect_left(starts, span.start - longest + 1)
+        hi = bisect.bisect_left(starts, span.end)
+        return [o for o in group[lo:hi] if o.end > span.start]
+
+
 def combine_suggestions(
     spans: Sequence[Span], *, override_score: float = OVERRIDE_SCORE
 ) -> list[Span]:
@@ -65,29 +91,22 @@ def combine_suggestions(
             best[span.key] = span
     memory_keys = {s.key for s in spans if s.origin == MEMORY_ORIGIN}
     memory = [s for s in best.values() if s.key in memory_keys]
-    strong = [m for m in memory if (m.score or 0.0) >= override_score]
+    strong = _Overlaps([m for m in memory if (m.score or 0.0) >= override_score])
     models: list[Span] = []
     for span in best.values():
-        if span.key in memory_keys:
+        if span.key in memory_keys or span.key in vetoes:
             continue
-        if span.key in vetoes:
-            continue
-        near = [
-            m for m in strong if m.kind == span.kind and m.start < span.end and span.start < m.end
-        ]
+        near = strong.overlapping(span)
         if any(m.start <= span.start and span.end <= m.end for m in near) or _tiled(span, near):
             continue
         models.append(span)
+    around = _Overlaps(models)
     kept_memory = [
         m
         for m in memory
         if not any(
-            o.kind == m.kind
-            and o.label == m.label
-            and o.start <= m.start
-            and m.end <= o.end
-            and (o.start, o.end) != (m.start, m.end)
-            for o in models
+            o.label == m.label and o.start <= m.start and m.end <= o.end and o.key != m.key
+            for o in around.overlapping(m)
         )
     ]
     return sorted([*models, *kept_memory], key=lambda s: (s.start, s.end, s.label))
