@@ -29,9 +29,9 @@ from annotator.model import Span, SpanKind
 MEMORY_ORIGIN = "memory"
 VETO_ORIGIN = "memory:veto"
 OVERRIDE_SCORE = 0.6
-"""A memory span overrides a model's from this score on: an exact string accepted at least once
-more often than rejected, (a + 1) / (a + r + 2) >= 0.6; spelling variants (at most 0.8 of that)
-do not."""
+"""A memory span overrides a model's from this score on: an exact string accepted clearly more
+often than rejected or accepted with another label, (a + 1) / (a + against + 2) >= 0.6; spelling
+variants are capped below it (``memory.VARIANT_MAX_SCORE``)."""
 MAX_GAP = 2
 """Characters between two memory spans that still tile a model's span (a space, a hyphen)."""
 
