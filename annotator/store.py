@@ -898,6 +898,53 @@ class Store:
             self._log(annotator, doc_id, "relation", {}, relation.model_dump(mode="json"))
             return int(cur.lastrowid or 0)
 
+    def add_relations_by_key(
+        self,
+        doc_id: str,
+        annotator: str,
+        relations: Sequence[tuple[tuple[int, int, str], tuple[int, int, str], str]],
+        *,
+        action: str = "relation",
+    ) -> int:
+        """Add relations between this annotator's decisions, named by (start, end, label).
+
+        Both ends must be decisions of the annotator already; a relation that exists is left as it
+        is. Returns how many were added. One history entry for all of them.
+        """
+        if not relations:
+            return 0
+        with self.transaction():
+            ids = {
+                (r[1], r[2], r[3]): r[0]
+                for r in self.db.conn.execute(
+                    'SELECT id, start, "end", label FROM decisions '
+                    "WHERE doc_id = ? AND annotator = ?",
+                    (doc_id, annotator),
+                )
+            }
+            rows = []
+            for head, tail, role in relations:
+                if head not in ids or tail not in ids:
+                    raise ValueError(
+                        f"relation {role!r}: both spans must be decisions of {annotator}"
+                    )
+                rows.append((doc_id, annotator, ids[head], ids[tail], role))
+            before = self.db.conn.total_changes
+            self.db.conn.executemany(
+                "INSERT INTO relations (doc_id, annotator, head, tail, role) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (head, tail, role) DO NOTHING",
+                rows,
+            )
+            added = self.db.conn.total_changes - before
+            self._log(
+                annotator,
+                doc_id,
+                action,
+                {},
+                [{"head": list(h), "tail": list(t), "role": r} for h, t, r in relations],
+            )
+            return added
+
     def _log(self, annotator: str, doc_id: str, action: str, before: Any, after: Any) -> None:
         self.db.conn.execute(
             "INSERT INTO history (ts, annotator, doc_id, action, before, after) "

@@ -1,4 +1,4 @@
-"""``annotator import``: read .txt files, folders and JSONL into the project."""
+"""``annotator import``: read files and folders in any registered format into the project."""
 
 from __future__ import annotations
 
@@ -8,23 +8,40 @@ from pathlib import Path
 
 from annotator.cli import UserError
 from annotator.corpus import import_paths
+from annotator.formats.reading import ReadOptions
+from annotator.formats.registry import UnknownFormat, reading_formats, scheme_from_input, spec
 from annotator.model import LabelScheme
 from annotator.store import Store
 
 NAME = "import"
 HELP = (
-    "Import documents: .txt files or folders of them (one document per file, the file name is "
-    "its id), JSONL in the Prodigy or doccano shape, and CoNLL (.conll). All or nothing unless "
-    "--skip-bad."
+    "Import documents: plain .txt files or folders of them (the file name is the id), JSON lines "
+    "(Prodigy, doccano, this project's own), CoNLL and the other formats listed under --format. "
+    "Each file's format is found from its content and suffix unless --format names it. All or "
+    "nothing unless --skip-bad; the last line says what was kept and what was not."
 )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    names = ", ".join(s.name for s in reading_formats())
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
     parser.add_argument(
+        "--format",
+        dest="fmt",
+        metavar="NAME",
+        help=f"the format of every file, whatever its suffix ({names})",
+    )
+    parser.add_argument(
         "--annotator",
-        help="spans in the input become this annotator's accepted spans "
-        "(without it they become suggestions with origin 'import')",
+        help="the input is this annotator's work: its spans become their decisions (accepted, "
+        "or rejected where the input says so), with relations and document statuses "
+        "(without it spans become suggestions with origin 'import')",
+    )
+    parser.add_argument(
+        "--done",
+        action="store_true",
+        help="mark every imported document done for --annotator (needed for agreement, review, "
+        "export and train)",
     )
     parser.add_argument(
         "--skip-bad",
@@ -33,7 +50,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--encoding", default="utf-8", help="text encoding (default utf-8)")
     parser.add_argument(
-        "--scheme", type=Path, help="label scheme (JSON) for a new project (default: built-in)"
+        "--text-key", help="JSON formats: the field that holds the text (default: text)"
+    )
+    parser.add_argument(
+        "--label-key", help="JSON formats: the field that holds the spans (default: by shape)"
+    )
+    parser.add_argument(
+        "--scheme",
+        type=Path,
+        help="label scheme (JSON) for a new project (default: the one the input declares, "
+        "such as brat's annotation.conf, else the built-in one)",
     )
 
 
@@ -42,15 +68,32 @@ def run(args: argparse.Namespace) -> int:
         codecs.lookup(args.encoding)
     except LookupError:
         raise UserError(f"unknown encoding {args.encoding!r}") from None
-    scheme = LabelScheme.load(args.scheme) if args.scheme else None
+    if args.done and not args.annotator:
+        raise UserError("--done marks documents done for an annotator: give --annotator NAME")
+    try:
+        if args.fmt is not None:
+            spec(args.fmt)
+        scheme = LabelScheme.load(args.scheme) if args.scheme else None
+        if scheme is None and not Path(args.db).exists():
+            declared = scheme_from_input(args.paths, args.fmt)
+            scheme = declared if isinstance(declared, LabelScheme) else None
+    except (UnknownFormat, ValueError) as exc:
+        raise UserError(str(exc)) from None
+    options = ReadOptions(encoding=args.encoding, text_key=args.text_key, label_key=args.label_key)
     with Store.open(args.db, scheme=scheme) as store:
-        report = import_paths(
-            store,
-            args.paths,
-            annotator=args.annotator,
-            skip_bad=args.skip_bad,
-            encoding=args.encoding,
-        )
+        try:
+            report = import_paths(
+                store,
+                args.paths,
+                annotator=args.annotator,
+                done=args.done,
+                fmt=args.fmt,
+                options=options,
+                skip_bad=args.skip_bad,
+                encoding=args.encoding,
+            )
+        except UnknownFormat as exc:
+            raise UserError(str(exc)) from None
     for problem in report.problems:
         print(f"skipped: {problem}")
     print(f"{report.summary()} -> {args.db}")

@@ -155,3 +155,44 @@ def token_range(
         first += 1
     last = max(bisect_left(starts, end) - 1, first)
     return first, last
+
+
+def make_doc(nlp: Language, text: str, tokens: Sequence[Sequence[int]] | None = None) -> Doc:
+    """A spaCy ``Doc`` of ``text``: on the input's own tokens when a format kept them (the
+    document meta's ``tokens``, see :mod:`annotator.formats.reading`), else from ``nlp``'s
+    tokenizer. The ``Doc``'s text is always exactly ``text``: white space between kept tokens
+    other than one plain space becomes a white-space token, as spaCy's tokenizer makes them."""
+    if not tokens:
+        return nlp.make_doc(text)
+    from spacy.tokens import Doc
+
+    words: list[str] = []
+    spaces: list[bool] = []
+    pos = 0
+
+    def gap(until: int) -> None:
+        piece = text[pos:until]
+        if not piece:
+            return
+        if piece == " " and words:
+            spaces[-1] = True
+            return
+        if words and piece.startswith(" ") and not spaces[-1]:
+            spaces[-1] = True
+            piece = piece[1:]
+        if piece:
+            words.append(piece)
+            spaces.append(False)
+
+    for start, end in tokens:
+        if start < pos or end <= start or end > len(text):
+            return nlp.make_doc(text)  # kept tokens that do not fit the text: fall back
+        gap(start)
+        words.append(text[start:end])
+        spaces.append(False)
+        pos = end
+    gap(len(text))
+    doc = Doc(nlp.vocab, words=words, spaces=spaces)
+    if doc.text != text:  # pragma: no cover - a guard; the construction above keeps the text
+        return nlp.make_doc(text)
+    return doc

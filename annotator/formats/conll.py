@@ -27,9 +27,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Literal
 
-from annotator.corpus import MAX_DOCUMENT_CHARS, Problem, Record
 from annotator.formats import Context, ExportReport, Item, Outputs
 from annotator.formats.align import align_spans, resolve_overlaps, sentencizer
+from annotator.formats.reading import MAX_DOCUMENT_CHARS, Problem, ReadContext, Record
 from annotator.model import Document, LabelScheme, Span, SpanKind
 
 DOCSTART = "-DOCSTART- -X- O O"
@@ -111,16 +111,17 @@ def write(items: Iterable[Item], out: Outputs, ctx: Context, report: ExportRepor
 
 
 # --------------------------------------------------------------------------------------------
-# Reading (registered in annotator.corpus.READERS for ".conll")
+# Reading
 # --------------------------------------------------------------------------------------------
 
 
-def read_conll(path: Path, scheme: LabelScheme, encoding: str) -> Iterator[Record | Problem]:
+def read(path: Path, ctx: ReadContext) -> Iterator[Record | Problem]:
     """Documents from a CoNLL file: ``-DOCSTART-`` lines separate documents (a file without them
     is one document), the first column is the token, the last the tag (IOB1, IOB2 or BILUO).
 
     The text is the tokens joined with single spaces; a document's id is ``<file stem>-<n>``.
     """
+    scheme, encoding = ctx.scheme, ctx.options.encoding
     name = str(path)
     try:
         raw = path.read_bytes()
@@ -192,3 +193,18 @@ def _record(
         spans.append(Span(start=starts[i], end=end, label=label, kind=SpanKind(kind)))
     doc = Document(id=f"{path.stem}-{number}", text=doc_text, source=path.name)
     return Record(doc, spans, name, first)
+
+
+_SNIFF_TAG = re.compile(r"^(?:[BILUES]-\S+|O)$")
+
+
+def sniff(head: bytes) -> bool:
+    """True if most non-blank lines have two or more columns ending in an IOB/BILOU tag and at
+    least one tag names a label (a CoNLL file saved as ``.txt`` or ``.tsv``)."""
+    text = head.decode("utf-8", "replace")
+    lines = [line.split() for line in text.splitlines()[:400]]
+    rows = [cols for cols in lines if cols and cols[0] != "-DOCSTART-"]
+    if len(rows) < 3:
+        return False
+    tagged = [cols for cols in rows if len(cols) >= 2 and _SNIFF_TAG.match(cols[-1])]
+    return len(tagged) >= 0.9 * len(rows) and any(cols[-1] != "O" for cols in tagged)

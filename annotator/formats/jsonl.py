@@ -11,14 +11,20 @@ the spans (start, end, label, kind) and relations, so it changes exactly when th
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
+
+import orjson
+from pydantic import ValidationError
 
 from annotator.formats import Context, ExportReport, Item, Outputs
 from annotator.formats.align import blank, token_range
-from annotator.model import Relation, Span
+from annotator.formats.reading import Problem, ReadContext, Record, check_text, make_document
+from annotator.model import LabelScheme, Relation, Span, SpanError, SpanKind, check_span
 
 
 def hash32(payload: str) -> int:
@@ -102,3 +108,157 @@ def write(items: Iterable[Item], out: Outputs, ctx: Context, report: ExportRepor
         meta = {**doc.meta, "id": doc.id, "source": doc.source}
         line = task(doc.text, meta, spans, ctx.relations(doc.id))
         files[part].write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------
+
+
+def _parse_span(
+    raw: Any, index: int, text: str, scheme: LabelScheme
+) -> tuple[Span | None, str | None]:
+    """A span from a Prodigy dict or a doccano triple; (span, None) or (None, why not)."""
+    kind: Any = None
+    if isinstance(raw, dict):
+        start, end, label, kind = (
+            raw.get("start"),
+            raw.get("end"),
+            raw.get("label"),
+            raw.get("kind"),
+        )
+    elif isinstance(raw, list | tuple) and len(raw) == 3:
+        start, end, label = raw
+    else:
+        return None, f"span {index}: expected an object with start, end, label, got {raw!r:.60}"
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
+        return None, f"span {index}: start and end must be whole numbers, got {start!r}, {end!r}"
+    if not isinstance(label, str) or not label:
+        return None, f"span {index} ({start}-{end}): label missing"
+    if label not in scheme:
+        return None, (
+            f"span {index} ({start}-{end}): unknown label {label!r} "
+            f"(the scheme has {', '.join(scheme.names)})"
+        )
+    if kind is None:
+        kind = scheme.kind_of(label)
+    try:
+        span = Span(start=start, end=end, label=label, kind=SpanKind(kind))
+        check_span(span, text, scheme)
+    except (ValidationError, ValueError) as exc:
+        message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+        if isinstance(exc, ValidationError) or not isinstance(exc, SpanError):
+            message = f"span {index} ({start}-{end}): {message}"
+        else:
+            message = f"span {index}: {message.removeprefix('span ')}"
+        return None, message
+    return span, None
+
+
+def read(path: Path, ctx: ReadContext) -> Iterator[Record | Problem]:
+    """One document per line: ``{"text", "id"?, "meta"?, "spans"?: [{start, end, label, kind?}]}``
+    (Prodigy) or ``{"text", "label": [[start, end, label], ...]}`` (doccano)."""
+    scheme, encoding = ctx.scheme, ctx.options.encoding
+    name = str(path)
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        yield Problem(name, f"cannot read: {exc.strerror or exc}")
+        return
+    seen_content = False
+    stem = path.stem
+    fast = codecs.lookup(encoding).name == "utf-8"
+    with fh:
+        for lineno, raw_line in enumerate(fh, start=1):
+            if lineno == 1 and raw_line.startswith(codecs.BOM_UTF8):
+                raw_line = raw_line[len(codecs.BOM_UTF8) :]
+            if not raw_line.strip():
+                continue
+            seen_content = True
+            if b"\x00" in raw_line:
+                yield Problem(name, "binary data (NUL byte), not JSON lines", lineno)
+                return
+            surrogates = _has_surrogate_escape(raw_line)
+            if fast and not surrogates:
+                # orjson parses UTF-8 bytes directly, about three times faster than decoding and
+                # json.loads; on any error the line takes the slow path below, whose messages
+                # are the standard library's.
+                try:
+                    obj = orjson.loads(raw_line)
+                except orjson.JSONDecodeError:
+                    pass
+                else:
+                    yield from _jsonl_object(obj, name, stem, lineno, scheme, surrogates)
+                    continue
+            try:
+                line = raw_line.decode(encoding)
+            except UnicodeDecodeError as exc:
+                yield Problem(
+                    name,
+                    f"not valid {encoding} at byte {exc.start} of the line; "
+                    "give --encoding if the file uses another one",
+                    lineno,
+                )
+                continue
+            yield from _jsonl_record(line, name, stem, lineno, scheme, surrogates)
+    if not seen_content:
+        yield Problem(name, "empty file")
+
+
+def _has_surrogate_escape(line: bytes) -> bool:
+    """Only a JSON escape (``\\udXXX``) can put an unpaired surrogate into a decoded string
+    (searched in the raw bytes: much faster than in the decoded text)."""
+    return b"\\ud" in line or b"\\uD" in line
+
+
+def _jsonl_record(
+    line: str, name: str, stem: str, lineno: int, scheme: LabelScheme, surrogates: bool = True
+) -> Iterator[Record | Problem]:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        yield Problem(name, f"not valid JSON: {exc.msg} (column {exc.colno})", lineno)
+        return
+    yield from _jsonl_object(obj, name, stem, lineno, scheme, surrogates)
+
+
+def _jsonl_object(
+    obj: Any, name: str, stem: str, lineno: int, scheme: LabelScheme, surrogates: bool
+) -> Iterator[Record | Problem]:
+    if not isinstance(obj, dict):
+        yield Problem(name, f"expected a JSON object, got {type(obj).__name__}", lineno)
+        return
+    text = obj.get("text")
+    if not isinstance(text, str):
+        yield Problem(name, 'no "text" string in this line', lineno)
+        return
+    problem = check_text(text, name, lineno, may_have_surrogates=surrogates)
+    if problem:
+        yield problem
+        return
+    meta = obj.get("meta") or {}
+    if not isinstance(meta, dict):
+        yield Problem(name, '"meta" must be an object', lineno)
+        return
+    doc_id = obj.get("id", meta.get("id"))
+    doc_id = str(doc_id) if doc_id not in (None, "") else f"{stem}-{lineno}"
+    raw_spans = obj.get("spans")
+    if raw_spans is None:
+        raw_spans = obj.get("label", [])
+    if not isinstance(raw_spans, list):
+        yield Problem(name, '"spans" must be a list', lineno)
+        return
+    spans: list[Span] = []
+    bad: list[str] = []
+    for i, raw in enumerate(raw_spans):
+        span, why = _parse_span(raw, i, text, scheme)
+        if span is None:
+            bad.append(why or "bad span")
+        else:
+            spans.append(span)
+    if bad:
+        for why in bad:
+            yield Problem(name, why, lineno)
+        return
+    source = str(meta.get("source", name))
+    yield Record(make_document(doc_id, text, source, meta), spans, name, lineno)

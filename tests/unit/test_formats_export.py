@@ -18,8 +18,10 @@ from annotator.formats import (
     export,
     parse_split,
 )
-from annotator.formats.conll import iob2_to_iob1, read_conll
+from annotator.formats.conll import iob2_to_iob1
+from annotator.formats.conll import read as read_conll
 from annotator.formats.jsonl import input_hash, task_hash
+from annotator.formats.reading import ReadContext
 from annotator.model import (
     DocState,
     DocStatus,
@@ -413,13 +415,13 @@ def test_conll_reader_names_file_and_line(tmp_path: Path) -> None:
     scheme = LabelScheme.load()
     bad = tmp_path / "bad.conll"
     bad.write_text("-DOCSTART- -X- O O\n\nMinsk B-LOC\nist X-FOO\n", encoding="utf-8")
-    (problem,) = list(read_conll(bad, scheme, "utf-8"))
+    (problem,) = list(read_conll(bad, ReadContext(scheme)))
     assert str(problem).startswith(f"{bad}:4: tag 'X-FOO'")
     bad.write_text("Minsk B-CITY\n", encoding="utf-8")
-    (problem,) = list(read_conll(bad, scheme, "utf-8"))
+    (problem,) = list(read_conll(bad, ReadContext(scheme)))
     assert "unknown label 'CITY'" in str(problem) and ":1:" in str(problem)
     bad.write_text("Minsk\n", encoding="utf-8")
-    (problem,) = list(read_conll(bad, scheme, "utf-8"))
+    (problem,) = list(read_conll(bad, ReadContext(scheme)))
     assert "expected a token and a tag" in str(problem)
 
 

@@ -1,0 +1,175 @@
+"""What every reader shares: the records it yields, the problems it names, and text checks.
+
+A reader (the ``read`` function of a format module, see :mod:`annotator.formats.registry`) turns
+one input file into :class:`Record` and :class:`Problem` items. A record is one document with
+what the input says about it: spans (with the input's own judgement: suggested, accepted or
+rejected), relations between those spans, the document's status, and what the input holds that
+our model has no place for, kept in the document's meta and counted (``kept``) or deliberately
+not imported, with the reason (``set_aside``). :mod:`annotator.corpus` writes records into a
+project; nothing here touches the store.
+
+Offsets are Python code points into the document text exactly as decoded (ADR 0002).
+
+Meta keys every format shares:
+
+* ``tokens``: ``[[start, end], ...]``, the input's own tokens (CoNLL, Prodigy ``tokens``,
+  WebAnno TSV), so that exports put spans on the same tokens and an untouched document goes out
+  with the tokens it came with (:func:`annotator.formats.align.make_doc` builds a spaCy ``Doc``
+  on them);
+* ``sentences``: ``[[start, end], ...]``, the input's sentence boundaries (CoNLL blank lines);
+* ``format``: the name of the format the document came from; ``<format>``: an object holding
+  that format's features our model has no place for (brat attributes and notes, Prodigy hashes),
+  which its writer puts back.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotator.model import DocStatus, Document, LabelScheme, content_hash
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""A single ``.txt`` document larger than this is refused (a corpus of that size wants JSONL)."""
+MAX_DOCUMENT_CHARS = 10_000_000
+"""No single document may be longer than this (in code points), from any format."""
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, named by file and (where it has lines) line."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+class InputError(Exception):
+    """Bad input, as a list of problems. The message is one line per problem."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class ImportedRelation:
+    """A relation between two spans of the same record: indexes into ``Record.spans``."""
+
+    head: int
+    tail: int
+    role: str
+
+
+@dataclass
+class Record:
+    """One document read from the input, with what the input says about it.
+
+    ``spans`` carry the input's judgement in their status: ``suggested`` (no judgement: a
+    pre-annotation), ``accepted`` or ``rejected``. ``status`` is the document status the input
+    states (e.g. a Prodigy ``accept`` answer: done), or None. ``kept`` counts features kept in the
+    document's meta (feature name -> count), ``set_aside`` counts what was deliberately not
+    imported (reason -> count); both appear in the import's summary.
+    """
+
+    doc: Document
+    spans: list[Any]  # list[Span]; Any keeps pydantic's model_construct fast path usable
+    path: str
+    line: int | None = None
+    relations: list[ImportedRelation] = field(default_factory=list)
+    status: DocStatus | None = None
+    kept: Counter[str] = field(default_factory=Counter)
+    set_aside: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """Options a reader may use; each format documents which it reads."""
+
+    encoding: str = "utf-8"
+    text_key: str | None = None
+    """JSON formats: the field holding the text (doccano's ``--text-key``)."""
+    label_key: str | None = None
+    """JSON formats: the field holding the spans (doccano's ``--label-key``)."""
+    columns: int | None = None
+    """Column formats: which column holds the tags (1-based, negative counts from the end)."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Further format-specific options, by name."""
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    scheme: LabelScheme
+    options: ReadOptions = ReadOptions()
+
+
+# --------------------------------------------------------------------------------------------
+# Decoding and checks
+# --------------------------------------------------------------------------------------------
+
+
+def decode(data: bytes, path: str, *, encoding: str = "utf-8") -> tuple[str, dict[str, Any]]:
+    """Bytes of one document to its text, or :class:`InputError` naming what is wrong."""
+    meta: dict[str, Any] = {}
+    if not data:
+        raise InputError([Problem(path, "empty file")])
+    utf8 = codecs.lookup(encoding).name == "utf-8"
+    if utf8 and b"\x00" in data:
+        offset = data.index(b"\x00")
+        raise InputError([Problem(path, f"binary file, not text (NUL byte at offset {offset})")])
+    if utf8 and data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+        meta["bom"] = "utf-8"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            [
+                Problem(
+                    path,
+                    f"not valid {encoding} at byte offset {exc.start} "
+                    f"(byte 0x{data[exc.start]:02x}); give --encoding if the file uses another one",
+                    line,
+                )
+            ]
+        ) from None
+    if not text.strip():
+        raise InputError([Problem(path, "the file holds only white space")])
+    return text, meta
+
+
+def make_document(doc_id: str, text: str, source: str, meta: dict[str, Any]) -> Document:
+    """A Document from fields the readers have already checked (skips pydantic's validation,
+    which costs a fifth of an import's time on large corpora)."""
+    return Document.model_construct(
+        id=doc_id, text=text, hash=content_hash(text), source=source, meta=meta
+    )
+
+
+def check_text(
+    text: str, path: str, line: int | None, *, may_have_surrogates: bool = False
+) -> Problem | None:
+    """A problem with a document's text (too long, empty, unpaired surrogate), or None."""
+    if len(text) > MAX_DOCUMENT_CHARS:
+        return Problem(
+            path,
+            f"document of {len(text):,} characters is longer than the limit of "
+            f"{MAX_DOCUMENT_CHARS:,}; split it",
+            line,
+        )
+    if not text.strip():
+        return Problem(path, "empty text", line)
+    m = _SURROGATE.search(text) if may_have_surrogates else None
+    if m:
+        return Problem(path, f"text holds an unpaired surrogate at character {m.start()}", line)
+    return None
