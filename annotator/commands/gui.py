@@ -16,7 +16,10 @@ HELP = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--annotator", metavar="NAME", help="your name (remembered; asked on the first start)"
+        "--annotator",
+        metavar="NAME",
+        help="your name (default: the project's last annotator, else your system user name; "
+        "remembered per project, changeable in the window with Ctrl+Shift+N)",
     )
     parser.add_argument(
         "--document", metavar="ID", help="open this document (default: the last or first open one)"

@@ -2,35 +2,22 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from annotator.gui.suggestions import SuggesterFactory, builtin_factory
+from annotator.identity import remember_annotator, resolve_annotator
 from annotator.store import Store
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from annotator.gui.main_window import MainWindow
+
 WINDOW_SIZE = (1440, 880)
-
-
-def resolve_name(given: str | None, settings: object, *, ask: bool) -> str | None:
-    """--annotator, else the remembered name, else ask (first start) and remember it."""
-    from PySide6.QtCore import QSettings
-
-    from annotator.gui import interaction
-
-    assert isinstance(settings, QSettings)
-    name = (given or str(settings.value("annotator/name", "") or "")).strip()
-    if not name and ask:
-        name = (interaction.current().ask_name() or "").strip()
-    if not name:
-        return None
-    settings.setValue("annotator/name", name)
-    return name
 
 
 def _quiet_offscreen_warnings() -> None:
@@ -58,7 +45,7 @@ def run(
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication
 
-    from annotator.gui.main_window import MainWindow, settings_for
+    from annotator.gui.main_window import settings_for
 
     app = QApplication.instance() or QApplication(["annotator"])
     assert isinstance(app, QApplication)
@@ -68,12 +55,6 @@ def run(
     settings = settings_for()
     store = Store.open(db, create=False)
     try:
-        name = resolve_name(annotator, settings, ask=screenshot is None)
-        if name is None:
-            if screenshot is None:
-                print("annotator gui: no annotator name given; nothing to do", file=sys.stderr)
-                return 1
-            name = getpass.getuser() or "annotator"
         if document is not None and not store.has_document_id(document):
             print(f"annotator gui: error: {db}: no document {document!r}", file=sys.stderr)
             return 2
@@ -81,14 +62,36 @@ def run(
             last = settings.value(f"last_document/{db.resolve()}", "")
             document = str(last) if last and store.has_document_id(str(last)) else None
         if screenshot is not None:
+            name, _source = resolve_annotator(store, annotator)
             return _screenshot(app, store, name, screenshot, document, suggester)
-        window = MainWindow(store, name, suggester=suggester, settings=settings)
-        window.resize(*WINDOW_SIZE)
-        window.show()
-        window.open_first(document)
+        window = start_window(
+            store, annotator, settings=settings, suggester=suggester, document=document
+        )
+        window.raise_()
         return int(app.exec())
     finally:
         store.close()
+
+
+def start_window(
+    store: Store,
+    annotator: str | None,
+    *,
+    settings: QSettings | None,
+    suggester: SuggesterFactory | None,
+    document: str | None = None,
+) -> MainWindow:
+    """Show the annotate window at once, no prompt: the name is ``annotator`` (--annotator),
+    else the project's last annotator, else the system user; it becomes the project's last."""
+    from annotator.gui.main_window import MainWindow
+
+    name, _source = resolve_annotator(store, annotator)
+    remember_annotator(store, name)
+    window = MainWindow(store, name, suggester=suggester, settings=settings)
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    window.open_first(document)
+    return window
 
 
 def _screenshot(

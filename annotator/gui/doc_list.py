@@ -174,6 +174,12 @@ class DocListPanel(QWidget):
         self.model.set_filter(None, "")
         self.refresh_progress()
 
+    def set_annotator(self, name: str) -> None:
+        """Show ``name``'s statuses and progress."""
+        self.annotator = self.model.annotator = name
+        self.apply_filter()
+        self.refresh_progress()
+
     def apply_filter(self) -> None:
         statuses = FILTERS[self.filter.currentIndex()][1]
         self.model.set_filter(statuses, self.search.text())

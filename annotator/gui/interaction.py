@@ -10,8 +10,8 @@ from typing import Protocol
 
 
 class Interaction(Protocol):
-    def ask_name(self) -> str | None:
-        """The annotator's name on first start; None if the person cancels."""
+    def ask_name(self, current: str) -> str | None:
+        """A new annotator name (``current`` filled in); None if the person cancels."""
         ...
 
     def ask_comment(self, current: str) -> str | None:
@@ -24,13 +24,15 @@ class Interaction(Protocol):
 class DialogInteraction:
     """The real dialogs."""
 
-    def ask_name(self) -> str | None:
-        from PySide6.QtWidgets import QInputDialog
+    def ask_name(self, current: str) -> str | None:
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
 
         name, ok = QInputDialog.getText(
             None,
             "Annotator",
-            "Your name (it is stored with every decision you make):",
+            "Your name in this project (it is stored with every decision you make):",
+            QLineEdit.EchoMode.Normal,
+            current,
         )
         return name.strip() if ok and name.strip() else None
 

@@ -32,6 +32,7 @@ from annotator.gui.label_bar import LabelBar
 from annotator.gui.learning import Learning, project_factory
 from annotator.gui.span_panel import SpanPanel
 from annotator.gui.suggestions import SuggesterFactory, SuggestionWorker
+from annotator.identity import clean_name, remember_annotator
 from annotator.model import DocStatus, SpanError, SpanStatus
 from annotator.session import Session
 from annotator.store import StaleEditError, Store
@@ -485,6 +486,23 @@ class MainWindow(QMainWindow):
 
     def do_focus_text(self) -> None:
         self.article.setFocus()
+
+    def do_change_annotator(self) -> None:
+        name = clean_name(interaction.current().ask_name(self.session.annotator))
+        if name is not None and name != self.session.annotator:
+            self.set_annotator(name)
+
+    def set_annotator(self, name: str) -> None:
+        """Work as ``name`` from now on, in this project and at its next start."""
+        remember_annotator(self.store, name)
+        self.session = Session(self.store, name)
+        self.doc.session = self.session
+        self.undo_stack.clear()  # its commands were the previous annotator's
+        self.doc_list.set_annotator(name)
+        self.who.setText(f"Annotator: {name}")
+        if self.doc.doc_id is not None:
+            self.doc.open(self.doc.doc_id)
+        self.message(f"Annotating as {name} (remembered for this project)")
 
     def do_quit(self) -> None:
         self.close()

@@ -25,8 +25,9 @@ class Answers:
         self.errors: list[str] = []
         self.asked_name = 0
 
-    def ask_name(self) -> str | None:
+    def ask_name(self, current: str) -> str | None:
         self.asked_name += 1
+        self.shown_name = current
         return self.name
 
     def ask_comment(self, current: str) -> str | None:

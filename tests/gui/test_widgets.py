@@ -1,4 +1,4 @@
-"""The document list, plain-text display, the first-start name prompt and background suggestions."""
+"""The document list, plain-text display and background suggestions."""
 
 from __future__ import annotations
 
@@ -63,18 +63,6 @@ def test_markup_in_text_and_labels_stays_plain(
     assert "&lt;b&gt;Treffen&lt;/b&gt;" in tip and "<b>Treffen</b>" not in tip
     assert window.header.textFormat() == Qt.TextFormat.PlainText
     assert all(chip.textFormat() == Qt.TextFormat.PlainText for chip in window.label_bar.chips)
-
-
-def test_first_start_asks_the_name_once(qapp: Any, tmp_path: Path, answers: Answers) -> None:
-    from annotator.gui.app import resolve_name
-    from annotator.gui.main_window import settings_for
-
-    settings = settings_for(tmp_path / "first.ini")
-    assert resolve_name(None, settings, ask=True) == "tester"
-    assert resolve_name(None, settings, ask=True) == "tester"
-    assert answers.asked_name == 1
-    assert resolve_name("Berta", settings, ask=True) == "Berta"
-    assert resolve_name(None, settings, ask=True) == "Berta"
 
 
 class PatternSuggester:
