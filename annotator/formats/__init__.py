@@ -154,6 +154,13 @@ class ExportReport:
 # --------------------------------------------------------------------------------------------
 
 
+def _umask() -> int:
+    """The process's umask (reading it means setting it, so it is set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 class Outputs:
     """Temporary files in the target folder; :meth:`commit` renames them all into place.
 
@@ -165,13 +172,18 @@ class Outputs:
         self.root = root
         self._pending: list[tuple[Path, Path]] = []
         self._handles: list[IO[Any]] = []
+        self._mode = 0o666 & ~_umask()
 
     def path(self, name: str) -> Path:
         """A temporary path for ``name`` (relative to the root), for writers that want a path."""
         target = self.root / name
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.close(fd)
+        try:
+            # mkstemp creates the file 0600; an exported file gets the mode any new file gets.
+            os.fchmod(fd, self._mode)
+        finally:
+            os.close(fd)
         self._pending.append((Path(tmp), target))
         return Path(tmp)
 
