@@ -192,7 +192,7 @@ def project_suggester(store: Store, *, model: Path | None = None) -> SpacySugges
 
     path = model if model is not None else current_model_path(store)
     if path is None:
-        raise TrainError("no model: neither a retrained one nor resources/model-de")
+        raise TrainError("no model: neither a retrained one nor annotator/resources/model-de")
     return SpacySuggester(path, scheme=store.scheme, name=BUILTIN_NAME, events=True)
 
 
@@ -286,7 +286,7 @@ def train(
     current = current_model_path(store)
     start_from = base if base is not None else current
     if start_from is None or not Path(start_from).is_dir():
-        raise TrainError(f"no model to start from ({start_from or 'resources/model-de missing'})")
+        raise TrainError(f"no model to start from ({start_from or 'annotator/resources/model-de missing'})")
 
     if out is None:
         root = models_dir(store)

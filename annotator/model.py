@@ -14,8 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
-DEFAULT_SCHEME_PATH = RESOURCES / "labels.json"
+from annotator.resources import resource_path
+
+DEFAULT_SCHEME_PATH = resource_path("labels.json")
 
 
 class SpanKind(StrEnum):

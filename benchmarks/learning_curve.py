@@ -62,10 +62,11 @@ from annotator.session import Session  # noqa: E402
 from annotator.store import Store  # noqa: E402
 from annotator.suggest.evaluate import score_spans  # noqa: E402
 from annotator.suggest.memory import Memory, refresh_memory  # noqa: E402
+from annotator.suggest.pipelines import BUILTIN_MODEL_PATH  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "ner-de"
 GOLD = ROOT / "tests" / "fixtures" / "gold_seed.jsonl"
-BUILTIN = ROOT / "resources" / "model-de"
+BUILTIN = BUILTIN_MODEL_PATH
 Key = tuple[int, int, str]
 Doc = tuple[str, str, list[Key]]
 UNSCORED = {"DATE"}

@@ -4,7 +4,7 @@
    (``training/corpus/``), with two mention-replaced copies of each GermEval training sentence;
 2. ``spacy train training/config.cfg`` trains (``training/output/build/``, nice'd, bounded by
    ``max_steps`` in the config);
-3. ``model-best`` is copied to ``resources/model-de/`` (no ``model-last``, no optimizer state) with
+3. ``model-best`` is copied to ``annotator/resources/model-de/`` (no ``model-last``, no optimizer state) with
    its ``meta.json`` filled in;
 4. the copy is scored on the held-out parts and ``MODEL_CARD.md`` is written from
    ``training/MODEL_CARD.template.md`` with those scores.
@@ -100,7 +100,7 @@ def write_card(target: Path, results: dict[str, dict[str, evaluate.PRF]], second
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Rebuild resources/model-de from the data.")
+    parser = argparse.ArgumentParser(description="Rebuild annotator/resources/model-de from the data.")
     parser.add_argument("--out", type=Path, default=BUILTIN_MODEL_PATH, help="where to install")
     parser.add_argument("--skip-train", action="store_true", help="reuse training/output/build")
     args, overrides = parser.parse_known_args(argv)

@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
             if not (Path(suggester.model) / "meta.json").is_file():
                 raise UserError(
                     f"the built-in model is missing from {suggester.model}; "
-                    "rebuild it (see resources/model-de/MODEL_CARD.md) or pass --model"
+                    "rebuild it (see annotator/resources/model-de/MODEL_CARD.md) or pass --model"
                 )
         report = _run_with_progress(store, suggester, args)
         print(report.summary(suggester.name, suggester.version))

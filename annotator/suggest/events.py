@@ -1,6 +1,6 @@
 """``event_triggers``: a spaCy component that marks event trigger words from lemma patterns.
 
-Patterns are JSON lines (``resources/event_patterns.jsonl``), one trigger each:
+Patterns are JSON lines (``annotator/resources/event_patterns.jsonl``), one trigger each:
 
 ``{"label": "MEETING", "noun": "Gipfel"}``
     the noun by lemma ("Gipfels" -> Gipfel) and every compound ending in it: a capitalised token
@@ -30,9 +30,9 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from annotator.model import RESOURCES
+from annotator.resources import resource_path
 
-EVENT_PATTERNS_PATH = RESOURCES / "event_patterns.jsonl"
+EVENT_PATTERNS_PATH = resource_path("event_patterns.jsonl")
 SPANS_KEY = "events"
 NOUN_ENDINGS = ("", "s", "es", "e", "en", "n", "er", "ern", "ns", "nen")
 NEAR_WINDOW = 4

