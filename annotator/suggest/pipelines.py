@@ -60,9 +60,9 @@ def load_pipeline(
     """The pipeline ``model`` (a directory or an installed package name), loaded once per process.
 
     ``events`` adds the lookup lemmatizer and the ``event_triggers`` component with the patterns of
-    that file (True: ``annotator/resources/event_patterns.jsonl``). ``ruler`` adds an entity ruler after the
-    model with the names of that file (True: ``annotator/resources/gazetteers/curated.tsv``); it only fills
-    gaps and never overrides an entity the model found.
+    that file (True: ``annotator/resources/event_patterns.jsonl``). ``ruler`` adds an entity ruler
+    after the model with the names of that file (True: ``annotator/resources/gazetteers/
+    curated.tsv``); it only fills gaps and never overrides an entity the model found.
     """
     from annotator.suggest.events import EVENT_PATTERNS_PATH
     from annotator.suggest.gazetteer import CURATED_PATH
