@@ -56,7 +56,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--out",
         type=Path,
         default=DEFAULT_OUT,
-        help=f"output folder (default: ./{DEFAULT_OUT})",
+        help=f"output folder (default: ./{DEFAULT_OUT}), replaced as a whole: it must be new, "
+        "empty or an earlier export",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an output folder that is not an earlier export (its files are deleted)",
     )
     parser.add_argument(
         "--spans-key",
@@ -108,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
             split=args.split,
             seed=args.seed,
             options=options,
+            force=args.force,
         )
     for note in report.notes():
         print(note)

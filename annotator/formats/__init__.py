@@ -3,8 +3,9 @@
 ``FORMATS`` maps a format name to the module that writes it (loaded on first use, like spaCy's
 ``CONVERTERS``). Each module has ``write(items, out, ctx, report)``: ``items`` yields
 ``(part, document, spans)`` with ``part`` the split name (``train``/``dev``/``test``, or ``all``
-without a split), ``out`` hands out temporary files that are moved into place only when the whole
-export succeeded, ``ctx`` holds the options, and ``report`` collects what the summary says.
+without a split), ``out`` hands out files in a staging folder that replaces the output folder in
+one step only when the whole export succeeded, ``ctx`` holds the options, and ``report`` collects
+what the summary says.
 
 :func:`collect` decides what goes out: the chosen annotator's accepted spans (or the gold spans of
 the review mode), optionally plus the suggestions that annotator has not decided, for the
@@ -13,11 +14,11 @@ documents whose status matches.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import random
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from types import ModuleType
 from typing import IO, Any, Literal, Protocol
 
 from annotator.cli import UserError
+from annotator.folders import FolderError, StagedFolder
 from annotator.model import DocStatus, Document, LabelScheme, Relation, Span, SpanKind, SpanStatus
 from annotator.store import Store
 
@@ -111,6 +113,8 @@ class ExportReport:
     misaligned: list[str] = field(default_factory=list)
     """Spans off token boundaries under ``--alignment strict`` (the export then fails)."""
     files: list[Path] = field(default_factory=list)
+    replaced_foreign: list[str] = field(default_factory=list)
+    """Files of a folder that was no export, replaced under ``force``."""
 
     def count(self, part: str, spans: Sequence[Span]) -> None:
         """Called by the writer for each document with the spans it writes."""
@@ -146,79 +150,91 @@ class ExportReport:
             extras.append(f"{len(self.left_out)} span(s) left out")
         if self.empty:
             extras.append(f"{self.empty} empty document(s) skipped")
+        if self.replaced_foreign:
+            extras.append(f"{len(self.replaced_foreign)} file(s) that were no export replaced")
         return text + ("; " + "; ".join(extras) if extras else "")
 
 
 # --------------------------------------------------------------------------------------------
-# Files: written under temporary names, moved into place together at the end
+# Files: written into a hidden sibling folder, swapped in for the target folder at the end
 # --------------------------------------------------------------------------------------------
 
 
-def _umask() -> int:
-    """The process's umask (reading it means setting it, so it is set straight back)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 class Outputs:
-    """Temporary files in the target folder; :meth:`commit` renames them all into place.
+    """The files of one export, written into a staging folder beside ``root``.
 
-    Leaving the ``with`` block by an exception deletes every temporary file, so a failed export
-    leaves no half-written file behind (and the previous export's files untouched).
+    :meth:`commit` puts the whole folder in the place of ``root`` in one step
+    (:class:`annotator.folders.StagedFolder`): the earlier export stays until the swap succeeded,
+    stale files of it go with it, and a kill at any moment leaves either the earlier export or the
+    new one, whole. Leaving the ``with`` block by an exception deletes the staging folder.
+    ``root`` must be absent, empty, or an earlier export (unless ``force``).
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        force: bool = False,
+        protect: Sequence[Path | None] = (),
+        meta: dict[str, Any] | None = None,
+    ) -> None:
         self.root = root
-        self._pending: list[tuple[Path, Path]] = []
+        self._folder = StagedFolder(root, force=force, protect=protect, meta=meta)
         self._handles: list[IO[Any]] = []
-        self._mode = 0o666 & ~_umask()
+
+    @property
+    def replaced_foreign(self) -> list[str]:
+        """Files of a folder that was not an export, replaced under ``force``."""
+        return self._folder.replaced_foreign
+
+    def _staged(self, name: str) -> Path:
+        staging = self._folder.staging
+        if staging is None:
+            raise RuntimeError("Outputs used outside its with block")
+        target = Path(os.path.normpath(staging / name))
+        if staging not in target.parents:
+            raise ExportError(f"{name!r}: not a file name inside the export folder")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
 
     def path(self, name: str) -> Path:
-        """A temporary path for ``name`` (relative to the root), for writers that want a path."""
-        target = self.root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            # mkstemp creates the file 0600; an exported file gets the mode any new file gets.
-            os.fchmod(fd, self._mode)
-        finally:
-            os.close(fd)
-        self._pending.append((Path(tmp), target))
-        return Path(tmp)
+        """Where to write ``name`` (relative to the root), for writers that want a path."""
+        return self._staged(name)
 
     def open(self, name: str) -> IO[str]:
         """A text file for ``name``: UTF-8, newlines written as given."""
-        fh = self.path(name).open("w", encoding="utf-8", newline="")
+        fh = self._staged(name).open("w", encoding="utf-8", newline="")
         self._handles.append(fh)
         return fh
 
     def write_text(self, name: str, text: str) -> None:
-        with self.path(name).open("w", encoding="utf-8", newline="") as fh:
+        with self._staged(name).open("w", encoding="utf-8", newline="") as fh:
             fh.write(text)
 
-    def commit(self) -> list[Path]:
-        for fh in self._handles:
+    def _close(self) -> None:
+        handles, self._handles = self._handles, []
+        for fh in handles:
             fh.close()
-        for tmp, target in self._pending:
-            os.replace(tmp, target)
-        done = [target for _, target in self._pending]
-        self._pending.clear()
-        return done
+
+    def commit(self) -> list[Path]:
+        self._close()
+        return [self.root / name for name in self._folder.commit()]
 
     def discard(self) -> None:
-        for fh in self._handles:
-            fh.close()
-        for tmp, _ in self._pending:
-            tmp.unlink(missing_ok=True)
-        self._pending.clear()
+        try:
+            self._close()
+        finally:
+            self._folder.discard()
 
     def __enter__(self) -> Outputs:
+        try:
+            self._folder.begin()
+        except FolderError as exc:
+            raise ExportError(str(exc)) from None
         return self
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
-        if exc_type is not None or self._pending:
-            self.discard()
+        self.discard()
 
 
 # --------------------------------------------------------------------------------------------
@@ -418,8 +434,13 @@ def export(
     split: str | None = None,
     seed: int = 0,
     options: ExportOptions | None = None,
+    force: bool = False,
 ) -> ExportReport:
-    """Write the chosen documents and spans in format ``fmt`` into the folder ``out``."""
+    """Write the chosen documents and spans in format ``fmt`` into the folder ``out``.
+
+    ``out`` is replaced as a whole (see :class:`Outputs`); a folder that is not an earlier export
+    is refused unless ``force``.
+    """
     write = writer(fmt)
     options = options or ExportOptions()
     if gold and annotator is not None:
@@ -456,19 +477,33 @@ def export(
                 continue
             yield assignment.get(doc.id, WHOLE), doc, spans
 
+    meta = {"format": fmt, "annotator": name, "gold": gold, "split": split, "seed": seed}
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        with Outputs(out, force=force, protect=[store.path], meta=meta) as files:
+            write(items(), files, ctx, report)
+            if report.misaligned:
+                shown = "\n".join(report.misaligned[:20])
+                more = len(report.misaligned) - 20
+                raise ExportError(
+                    f"{len(report.misaligned)} span(s) not on token boundaries "
+                    f"(--alignment strict; nothing was written):\n{shown}"
+                    + (f"\n... and {more} more" if more > 0 else "")
+                )
+            report.files = files.commit()
+            report.replaced_foreign = files.replaced_foreign
     except OSError as exc:
-        raise ExportError(f"{out}: cannot create the output folder ({exc.strerror})") from None
-    with Outputs(out) as files:
-        write(items(), files, ctx, report)
-        if report.misaligned:
-            shown = "\n".join(report.misaligned[:20])
-            more = len(report.misaligned) - 20
-            raise ExportError(
-                f"{len(report.misaligned)} span(s) not on token boundaries "
-                f"(--alignment strict; nothing was written):\n{shown}"
-                + (f"\n... and {more} more" if more > 0 else "")
-            )
-        report.files = files.commit()
+        raise ExportError(_os_error(out, exc)) from None
     return report
+
+
+def _os_error(out: Path, exc: OSError) -> str:
+    """One line for a failed write: full disk, over-long name, no permission, ..."""
+    where = exc.filename or out
+    why = exc.strerror or str(exc)
+    if exc.errno == errno.ENOSPC:
+        why = "no space left on the device"
+    elif exc.errno == errno.ENAMETOOLONG:
+        why = "file name too long"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        why = "not writable" + (" (read-only file system)" if exc.errno == errno.EROFS else "")
+    return f"{where}: cannot write the export ({why}); {out} was left as it was"

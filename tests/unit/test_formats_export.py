@@ -10,6 +10,7 @@ import pytest
 
 from annotator.cli import main
 from annotator.corpus import import_paths
+from annotator.folders import MANIFEST
 from annotator.formats import (
     ExportError,
     ExportOptions,
@@ -176,17 +177,17 @@ def test_bad_split_is_refused(bad: str) -> None:
 
 
 def test_export_split_writes_one_file_per_part(annotated: Store, tmp_path: Path) -> None:
-    report = export(annotated, "jsonl", tmp_path, split="60/20/20", seed=3)
+    report = export(annotated, "jsonl", tmp_path / "out", split="60/20/20", seed=3)
     assert report.documents == {"train": 3, "dev": 1, "test": 1}
     seen = []
     for part in ("train", "dev", "test"):
-        lines = (tmp_path / f"{part}.jsonl").read_text(encoding="utf-8").splitlines()
+        lines = (tmp_path / "out" / f"{part}.jsonl").read_text(encoding="utf-8").splitlines()
         seen += [json.loads(line)["meta"]["id"] for line in lines]
     assert sorted(seen) == sorted(annotated.document_ids())
     again = export(annotated, "jsonl", tmp_path / "again", split="60/20/20", seed=3)
     assert again.documents == report.documents
     for part in ("train", "dev", "test"):
-        assert (tmp_path / f"{part}.jsonl").read_bytes() == (
+        assert (tmp_path / "out" / f"{part}.jsonl").read_bytes() == (
             tmp_path / "again" / f"{part}.jsonl"
         ).read_bytes()
 
@@ -211,14 +212,14 @@ def test_overlapping_entities_are_resolved_and_reported(store: Store, tmp_path: 
     place_event = accepted(44, 60, "VISIT", SpanKind.EVENT)
     loc = accepted(55, 60, "LOC")
     decide(store, "d1", [long_per, short_per, misc, meeting, place_event, loc])
-    report = export(store, "spacy", tmp_path)
+    report = export(store, "spacy", tmp_path / "out")
     assert {(c.kept.key, c.dropped.key) for c in report.conflicts} == {
         (long_per.key, short_per.key),
         (long_per.key, misc.key),
     }
     assert all("the longer span" in str(c) and "d1" in str(c) for c in report.conflicts)
     assert "2 overlap conflict(s)" in report.summary()
-    (doc,) = read_docbin(tmp_path / "all.spacy")
+    (doc,) = read_docbin(tmp_path / "out" / "all.spacy")
     assert [(e.text, e.label_) for e in doc.ents] == [  # type: ignore[attr-defined]
         ("Alexander Lukaschenko", "PER"),
         ("Minsk", "LOC"),
@@ -233,7 +234,7 @@ def test_overlapping_entities_are_resolved_and_reported(store: Store, tmp_path: 
 def test_same_length_conflict_keeps_the_earlier(store: Store, tmp_path: Path) -> None:
     add_doc(store, "d1", "Ost Wes Süd")
     decide(store, "d1", [accepted(4, 11, "LOC"), accepted(0, 7, "ORG")])
-    report = export(store, "spacy", tmp_path, options=ExportOptions())
+    report = export(store, "spacy", tmp_path / "out", options=ExportOptions())
     (conflict,) = report.conflicts
     assert conflict.kept.label == "ORG" and conflict.reason == "the earlier span"
 
@@ -257,14 +258,15 @@ def test_misaligned_spans_expand_or_fail_strictly(store: Store, tmp_path: Path) 
     assert "3 span(s) not on token boundaries" in message
     assert "d1: LOC" in message and "'insk'" in message and "cuts through a token" in message
     assert "'Lukaschenko'" in message and "white space" in message
-    assert list((tmp_path / "strict").iterdir()) == []  # nothing, not even temporary files
+    # Nothing, not even temporary files.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ok"]
 
 
 def test_whitespace_only_span_is_left_out_with_a_note(store: Store, tmp_path: Path) -> None:
     text = "Minsk\n\nMoskau"
     add_doc(store, "d1", text)
     decide(store, "d1", [accepted(5, 7, "MISC"), accepted(0, 5, "LOC")])
-    report = export(store, "spacy", tmp_path)
+    report = export(store, "spacy", tmp_path / "out")
     assert len(report.left_out) == 1 and "only white space" in report.left_out[0]
     assert report.notes() == report.left_out
 
@@ -301,9 +303,9 @@ def test_jsonl_round_trip_gives_back_every_document_and_span(
     # Overlapping and off-token spans must survive too: JSONL is the lossless format.
     extra = [accepted(i + 1, i + 5, "MISC"), accepted(i, i + 5, "ORG")]
     annotated.replace_decisions(first, "anna", add=extra, action="test")
-    export(annotated, "jsonl", tmp_path)
+    export(annotated, "jsonl", tmp_path / "out")
     fresh = Store.open(tmp_path / "fresh.db")
-    import_paths(fresh, [tmp_path / "all.jsonl"], annotator="anna")
+    import_paths(fresh, [tmp_path / "out" / "all.jsonl"], annotator="anna")
     assert by_doc(fresh, "anna") == {
         k: (t, [s for s in spans]) for k, (t, spans) in by_doc(annotated, "anna").items()
     }
@@ -327,8 +329,9 @@ def test_jsonl_task_shape_tokens_and_hashes(store: Store, tmp_path: Path) -> Non
     )
     ids = {s.label: s.id for s in store.decisions("d1", "anna")}
     store.add_relation("d1", "anna", Relation(head=ids["MEETING"], tail=ids["LOC"], role="Place"))
-    export(store, "jsonl", tmp_path)
-    (task,) = [json.loads(line) for line in (tmp_path / "all.jsonl").read_text().splitlines()]
+    export(store, "jsonl", tmp_path / "out")
+    lines = (tmp_path / "out" / "all.jsonl").read_text().splitlines()
+    (task,) = [json.loads(line) for line in lines]
     assert task["answer"] == "accept" and task["meta"]["id"] == "d1"
     tokens = task["tokens"]
     assert all(text[t["start"] : t["end"]] == t["text"] for t in tokens)
@@ -363,13 +366,13 @@ def test_conll_round_trip(annotated: Store, tmp_path: Path, tags: str) -> None:
     adjacent = add_doc(annotated, "adjacent", "Gespräche in Minsk Moskau und Kiew.\tEnde")
     decide(annotated, "adjacent", [accepted(13, 18, "LOC"), accepted(19, 25, "LOC")])
     options = ExportOptions(tags=tags)  # type: ignore[arg-type]
-    export(annotated, "conll", tmp_path, options=options)
-    written = (tmp_path / "all.conll").read_text(encoding="utf-8")
+    export(annotated, "conll", tmp_path / "out", options=options)
+    written = (tmp_path / "out" / "all.conll").read_text(encoding="utf-8")
     if tags == "iob1":
         assert "Minsk -X- _ I-LOC\nMoskau -X- _ B-LOC" in written
     assert "\t" not in written and " \n" not in written
     fresh = Store.open(tmp_path / "fresh.db")
-    import_paths(fresh, [tmp_path / "all.conll"], annotator="anna")
+    import_paths(fresh, [tmp_path / "out" / "all.conll"], annotator="anna")
     assert conll_pairs(fresh, "anna", SpanKind.ENTITY) == conll_pairs(
         annotated, "anna", SpanKind.ENTITY
     )
@@ -380,9 +383,9 @@ def test_conll_round_trip(annotated: Store, tmp_path: Path, tags: str) -> None:
 
 
 def test_conll_events_round_trip(annotated: Store, tmp_path: Path) -> None:
-    export(annotated, "conll", tmp_path, options=ExportOptions(kind=SpanKind.EVENT))
+    export(annotated, "conll", tmp_path / "out", options=ExportOptions(kind=SpanKind.EVENT))
     fresh = Store.open(tmp_path / "fresh.db")
-    import_paths(fresh, [tmp_path / "all.conll"], annotator="anna")
+    import_paths(fresh, [tmp_path / "out" / "all.conll"], annotator="anna")
     got = conll_pairs(fresh, "anna", SpanKind.EVENT)
     assert got == conll_pairs(annotated, "anna", SpanKind.EVENT)
     assert any(got) and conll_pairs(fresh, "anna", SpanKind.ENTITY) == [[]] * len(got)
@@ -393,8 +396,8 @@ def test_conll_sentences_never_split_a_span(store: Store, tmp_path: Path) -> Non
     text = "Er kam am 12.\n\nFebruar. Dann ging er."
     add_doc(store, "d1", text)
     decide(store, "d1", [accepted(10, 22, "DATE")])
-    export(store, "conll", tmp_path)
-    lines = (tmp_path / "all.conll").read_text(encoding="utf-8").split("\n")
+    export(store, "conll", tmp_path / "out")
+    lines = (tmp_path / "out" / "all.conll").read_text(encoding="utf-8").split("\n")
     i = lines.index("12. -X- _ B-DATE")
     assert lines[i + 1] == "Februar -X- _ I-DATE"
     assert "" in lines[i + 2 :]  # the sentencizer's later break is still there
@@ -445,16 +448,17 @@ def test_brat_standoff(store: Store, tmp_path: Path) -> None:
     store.add_relation(
         "a/b c", "anna", Relation(head=ids["MEETING"], tail=ids["PER"], role="Participant")
     )
-    report = export(store, "brat", tmp_path)
-    assert (tmp_path / "a_b_c.txt").read_bytes() == text.encode("utf-8")
-    ann = (tmp_path / "a_b_c.ann").read_text(encoding="utf-8").splitlines()
+    report = export(store, "brat", tmp_path / "out")
+    assert (tmp_path / "out" / "a_b_c.txt").read_bytes() == text.encode("utf-8")
+    ann = (tmp_path / "out" / "a_b_c.ann").read_text(encoding="utf-8").splitlines()
     assert ann[0] == "T1\tMEETING 0 7\tTreffen"
     assert ann[1] == "T2\tDATE 11 14;18 25\t12. Februar"
     assert ann[2] == f"T3\tPER {i} {i + 11}\tLukaschenko"  # code points: the emoji counts once
     assert ann[3] == "E1\tMEETING:T1 Participant:T3"
-    conf = (tmp_path / "annotation.conf").read_text(encoding="utf-8")
+    conf = (tmp_path / "out" / "annotation.conf").read_text(encoding="utf-8")
     assert "[entities]\nPER\n" in conf and "MEETING\tParticipant*:<ENTITY>" in conf
-    assert "PER\tbgColor:#ffb3ba" in (tmp_path / "visual.conf").read_text(encoding="utf-8")
+    visual = (tmp_path / "out" / "visual.conf").read_text(encoding="utf-8")
+    assert "PER\tbgColor:#ffb3ba" in visual
     assert len(report.files) == 4
 
 
@@ -472,7 +476,7 @@ def test_export_command(
     assert code == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[-1].startswith("exported 5 document(s) (4 train, 1 dev) as conll")
-    assert sorted(p.name for p in out.iterdir()) == ["dev.conll", "train.conll"]
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "dev.conll", "train.conll"]
     code = main(["export", "--db", str(db), "--format", "spacy", "--out", str(out), "--gold"])
     err = capsys.readouterr().err
     assert code == 2 and "no reviewed documents" in err and "Traceback" not in err
@@ -481,18 +485,17 @@ def test_export_command(
 
 
 def test_failed_export_keeps_the_previous_files(annotated: Store, tmp_path: Path) -> None:
-    export(annotated, "conll", tmp_path)
-    before = (tmp_path / "all.conll").read_bytes()
+    export(annotated, "conll", tmp_path / "out")
+    before = (tmp_path / "out" / "all.conll").read_bytes()
     doc_id = annotated.document_ids()[0]
     text = annotated.document(doc_id).text
     i = text.index("Minsk")
     annotated.replace_decisions(doc_id, "anna", add=[accepted(i, i + 3, "LOC")], action="t")
     with pytest.raises(ExportError):
-        export(annotated, "conll", tmp_path, options=ExportOptions(alignment="strict"))
-    assert (tmp_path / "all.conll").read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["all.conll", "project.db"] or all(
-        not p.name.endswith(".tmp") for p in tmp_path.iterdir()
-    )
+        export(annotated, "conll", tmp_path / "out", options=ExportOptions(alignment="strict"))
+    assert (tmp_path / "out" / "all.conll").read_bytes() == before
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [MANIFEST, "all.conll"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
 def test_conll_white_space_tokens_are_not_written(store: Store, tmp_path: Path) -> None:
@@ -501,13 +504,13 @@ def test_conll_white_space_tokens_are_not_written(store: Store, tmp_path: Path) 
     kellogg = accepted(0, 11, "PER")  # crosses a no-break space
     moskau = accepted(text.index("Moskau"), text.index("Moskau") + 6, "LOC")
     decide(store, "ws", [kellogg, moskau])
-    export(store, "conll", tmp_path)
-    body = (tmp_path / "all.conll").read_text(encoding="utf-8").split("\n")
+    export(store, "conll", tmp_path / "out")
+    body = (tmp_path / "out" / "all.conll").read_text(encoding="utf-8").split("\n")
     rows = [line.split() for line in body if line and not line.startswith("-DOCSTART-")]
     assert all(len(row) == 4 for row in rows)
     assert [row[0] for row in rows][:4] == ["Kit", "Kellogg", "reiste", "nach"]
     fresh = Store.open(tmp_path / "fresh.db")
-    import_paths(fresh, [tmp_path / "all.conll"], annotator="anna")
+    import_paths(fresh, [tmp_path / "out" / "all.conll"], annotator="anna")
     (doc_id,) = fresh.document_ids()
     assert fresh.document(doc_id).text == "Kit Kellogg reiste nach Minsk und Moskau . Ende"
     back = [

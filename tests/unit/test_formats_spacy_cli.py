@@ -90,12 +90,13 @@ def test_spacy_convert_reads_our_conll_with_the_same_entities(
     for tags in ("iob2", "iob1", "bilou"):
         out = tmp_path / tags
         export(annotated, "conll", out, options=ExportOptions(tags=tags))  # type: ignore[arg-type]
-        export(annotated, "spacy", out)
-        (out / "converted").mkdir()
-        done = spacy_cli("convert", "-c", "ner", "all.conll", "converted", cwd=out)
+        export(annotated, "spacy", tmp_path / f"{tags}-spacy")
+        (tmp_path / f"{tags}-converted").mkdir()
+        done = spacy_cli("convert", "-c", "ner", "all.conll", f"../{tags}-converted", cwd=out)
         assert done.returncode == 0, done.stderr
-        converted = list(DocBin().from_disk(out / "converted" / "all.spacy").get_docs(Vocab()))
-        ours = list(DocBin().from_disk(out / "all.spacy").get_docs(Vocab()))
+        converted_bin = DocBin().from_disk(tmp_path / f"{tags}-converted" / "all.spacy")
+        converted = list(converted_bin.get_docs(Vocab()))
+        ours = list(DocBin().from_disk(tmp_path / f"{tags}-spacy" / "all.spacy").get_docs(Vocab()))
         assert len(converted) == len(ours) == 5
         for theirs, mine in zip(converted, ours, strict=True):
             expected = [(e.text, e.label_) for e in mine.ents]
@@ -104,10 +105,11 @@ def test_spacy_convert_reads_our_conll_with_the_same_entities(
 
 
 def test_spacy_debug_data_and_train_on_the_docbins(paragraphs: Store, tmp_path: Path) -> None:
-    report = export(paragraphs, "spacy", tmp_path, split="80/20", seed=1)
+    out = tmp_path / "out"
+    report = export(paragraphs, "spacy", out, split="80/20", seed=1)
     assert report.documents == {"train": 108, "dev": 27}
     assert report.conflicts and report.expanded  # the fixture has both on purpose
-    assert (tmp_path / "config.cfg").exists()
+    assert (out / "config.cfg").exists()
     debug = spacy_cli(
         "debug",
         "data",
@@ -116,7 +118,7 @@ def test_spacy_debug_data_and_train_on_the_docbins(paragraphs: Store, tmp_path: 
         "train.spacy",
         "--paths.dev",
         "dev.spacy",
-        cwd=tmp_path,
+        cwd=out,
     )
     assert debug.returncode == 0, debug.stdout + debug.stderr
     assert "✘" not in debug.stdout
@@ -136,12 +138,12 @@ def test_spacy_debug_data_and_train_on_the_docbins(paragraphs: Store, tmp_path: 
         "5",
         "--training.eval_frequency",
         "5",
-        cwd=tmp_path,
+        cwd=out,
     )
     assert train.returncode == 0, train.stdout + train.stderr
     import spacy
 
-    nlp = spacy.load(tmp_path / "model" / "model-last")
+    nlp = spacy.load(out / "model" / "model-last")
     assert nlp.pipe_names == ["tok2vec", "ner", "spancat"]
     assert {"PER", "LOC", "ORG"} <= set(nlp.get_pipe("ner").labels)
     assert {"MEETING", "PHONE_CALL"} <= set(nlp.get_pipe("spancat").labels)
