@@ -78,9 +78,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--tags",
-        choices=["iob2", "iob1", "bilou"],
-        default="iob2",
-        help="conll: tag scheme (default iob2)",
+        choices=["iob2", "iob1", "bilou", "bioes"],
+        help="conll: tag scheme (default: the one a document was imported in, else iob2)",
+    )
+    parser.add_argument(
+        "--columns",
+        type=int,
+        metavar="N",
+        help="conll: N columns: 2 writes the two-column CoNLL 2002 that INCEpTION reads (one "
+        "file per document), 4 the CoNLL-2003 shape (default: the shape a document was "
+        "imported in, else 4)",
     )
     parser.add_argument(
         "--kind",
@@ -101,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
         alignment=args.alignment,
         tags=args.tags,
         kind=SpanKind(args.kind),
+        columns=args.columns,
     )
     with Store.open(args.db, create=False) as store:
         report = export(

@@ -56,6 +56,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--label-key", help="JSON formats: the field that holds the spans (default: by shape)"
     )
     parser.add_argument(
+        "--columns",
+        type=int,
+        metavar="N",
+        help="column formats (CoNLL, CoNLL-U): the column holding the tags, counted from 1 "
+        "(negative: from the end; default: CoNLL the last, CoNLL-U the NE/Entity of MISC)",
+    )
+    parser.add_argument(
         "--scheme",
         type=Path,
         help="label scheme (JSON) for a new project (default: the one the input declares, "
@@ -79,7 +86,14 @@ def run(args: argparse.Namespace) -> int:
             scheme = declared if isinstance(declared, LabelScheme) else None
     except (UnknownFormat, ValueError) as exc:
         raise UserError(str(exc)) from None
-    options = ReadOptions(encoding=args.encoding, text_key=args.text_key, label_key=args.label_key)
+    if args.columns == 0:
+        raise UserError("--columns counts from 1 (or from the end: -1 is the last column)")
+    options = ReadOptions(
+        encoding=args.encoding,
+        text_key=args.text_key,
+        label_key=args.label_key,
+        columns=args.columns,
+    )
     with Store.open(args.db, scheme=scheme) as store:
         try:
             report = import_paths(

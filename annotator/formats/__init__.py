@@ -64,8 +64,12 @@ class ExportError(UserError):
 class ExportOptions:
     spans_key: str = "sc"
     alignment: Literal["expand", "strict"] = "expand"
-    tags: Literal["iob2", "iob1", "bilou"] = "iob2"
+    tags: Literal["iob2", "iob1", "bilou", "bioes"] | None = None
+    """CoNLL tag scheme; None: the scheme a document came in, else IOB2."""
     kind: SpanKind = SpanKind.ENTITY
+    columns: int | None = None
+    """CoNLL: the number of columns (2: CoNLL 2002, one file per document); None: the shape a
+    document came in, else the four columns of CoNLL-2003."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,8 @@ class ExportReport:
     """Spans that could not be written at all (e.g. only white space), one line each."""
     misaligned: list[str] = field(default_factory=list)
     """Spans off token boundaries under ``--alignment strict`` (the export then fails)."""
+    resplit: int = 0
+    """Tokens holding a space that a column format wrote as several tokens."""
     files: list[Path] = field(default_factory=list)
     replaced_foreign: list[str] = field(default_factory=list)
     """Files of a folder that was no export, replaced under ``force``."""
@@ -148,6 +154,8 @@ class ExportReport:
             extras.append(f"{len(self.conflicts)} overlap conflict(s) resolved")
         if self.left_out:
             extras.append(f"{len(self.left_out)} span(s) left out")
+        if self.resplit:
+            extras.append(f"{self.resplit} token(s) holding a space written as several tokens")
         if self.empty:
             extras.append(f"{self.empty} empty document(s) skipped")
         if self.replaced_foreign:

@@ -377,7 +377,7 @@ def test_conll_round_trip(annotated: Store, tmp_path: Path, tags: str) -> None:
         annotated, "anna", SpanKind.ENTITY
     )
     back = fresh.document(fresh.document_ids()[-1]).text
-    assert back == "Gespräche in Minsk Moskau und Kiew . Ende"
+    assert back == "Gespräche in Minsk Moskau und Kiew .\nEnde"  # one sentence a line
     assert adjacent.id == "adjacent"
     fresh.close()
 
@@ -512,7 +512,7 @@ def test_conll_white_space_tokens_are_not_written(store: Store, tmp_path: Path) 
     fresh = Store.open(tmp_path / "fresh.db")
     import_paths(fresh, [tmp_path / "out" / "all.conll"], annotator="anna")
     (doc_id,) = fresh.document_ids()
-    assert fresh.document(doc_id).text == "Kit Kellogg reiste nach Minsk und Moskau . Ende"
+    assert fresh.document(doc_id).text == "Kit Kellogg reiste nach Minsk und Moskau .\nEnde"
     back = [
         (s.covered(fresh.document(doc_id).text), s.label) for s in fresh.decisions(doc_id, "anna")
     ]
