@@ -309,5 +309,5 @@ def test_the_command_line_reads_and_writes_columns(
     assert f"kept {len(expected_entities(path)[0])} span(s)" in capsys.readouterr().out
     args = ["export", "--db", str(db), "--format", "conll", "--columns", "2", "--out", str(out)]
     assert main(args) == 0
-    (written,) = out.iterdir()
+    (written,) = out.glob("*.conll")
     assert written.read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
