@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DB ?= annotator.db
 
-.PHONY: setup run test lint clean x11-libs
+.PHONY: setup run test lint clean x11-libs screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ x11-libs: $(STAMP)
 ## Run the whole test suite (headless: Qt renders offscreen).
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+## Redraw docs/screenshot.png, docs/review.png and docs/review-empty.png from the current code
+## (offscreen, on a temporary project built from seeds/).
+screenshots: $(STAMP)
+	$(BIN)/python -m annotator.gui.screenshots docs
 
 lint: $(STAMP)
 	$(BIN)/ruff check annotator tests benchmarks

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -207,6 +208,32 @@ class LabelScheme(BaseModel):
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2)
+
+
+TITLE_LIMIT = 70
+TITLE_KEYS = ("title", "headline")  # meta fields that name a document, first found wins
+
+
+def document_title(
+    text: str, meta: Mapping[str, Any] | None = None, *, limit: int = TITLE_LIMIT
+) -> str:
+    """What to call a document: its meta title if it has one, else its first non-empty line, on
+    one line and shortened (at a word boundary) to ``limit`` characters."""
+    candidate = ""
+    for key in TITLE_KEYS:
+        value = (meta or {}).get(key)
+        if isinstance(value, str) and value.strip():
+            candidate = value
+            break
+    else:
+        candidate = next((line for line in text.splitlines() if line.strip()), "")
+    title = " ".join(candidate.split())
+    if len(title) > limit:
+        cut = title[: limit - 1]
+        if " " in cut[limit // 2 :]:
+            cut = cut.rsplit(" ", 1)[0]
+        title = cut.rstrip(" ,;:.-–") + "…"
+    return title
 
 
 def check_span(span: Span, text: str, scheme: LabelScheme) -> None:

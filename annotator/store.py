@@ -27,6 +27,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from annotator.model import (
+    TITLE_KEYS,
     DocState,
     DocStatus,
     Document,
@@ -35,6 +36,7 @@ from annotator.model import (
     Span,
     SpanKind,
     SpanStatus,
+    document_title,
 )
 from annotator.suggest.combine import combine_suggestions
 
@@ -568,12 +570,16 @@ class Store:
         after: str | None = None,
         offset: int = 0,
         limit: int = -1,
-        preview: int = 80,
+        preview: int = 400,
     ) -> list[tuple[str, str, DocStatus]]:
-        """(id, first ``preview`` characters, this annotator's status) in import order, a page at
-        a time, filtered by status, by a substring of the text and to documents after ``after``."""
+        """(id, title, this annotator's status) in import order, a page at a time, filtered by
+        status, by a substring of the text and to documents after ``after``. The title is
+        :func:`annotator.model.document_title` of the meta title or the first ``preview``
+        characters."""
         sql = (
-            "SELECT d.id, substr(d.text, 1, ?), coalesce(s.status, 'todo') FROM documents d "
+            "SELECT d.id, substr(d.text, 1, ?), coalesce(s.status, 'todo'), "
+            + ", ".join(f"json_extract(d.meta, '$.{key}')" for key in TITLE_KEYS)
+            + " FROM documents d "
             "LEFT JOIN doc_states s ON s.doc_id = d.id AND s.annotator = ? WHERE 1"
         )
         params: list[Any] = [preview, annotator]
@@ -588,7 +594,10 @@ class Store:
             params.append(after)
         sql += " ORDER BY d.seq LIMIT ? OFFSET ?"
         params += [limit, offset]
-        return [(r[0], r[1], DocStatus(r[2])) for r in self.db.conn.execute(sql, params)]
+        return [
+            (r[0], document_title(r[1], dict(zip(TITLE_KEYS, r[3:], strict=True))), DocStatus(r[2]))
+            for r in self.db.conn.execute(sql, params)
+        ]
 
     def document_index(self, doc_id: str) -> int:
         """Zero-based place of a document in import order."""

@@ -51,11 +51,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("prev_doc", "Document", "Previous document", ("Ctrl+PgUp",), False),
     ActionSpec("find", "Document", "Search documents", ("Ctrl+F",), False),
     ActionSpec("focus_text", "Document", "Back to the text", ("Ctrl+E",), False),
-    ActionSpec(
-        "change_annotator", "Document", "Change annotator name…", ("Ctrl+Shift+N",), False
-    ),
+    ActionSpec("change_annotator", "Document", "Change annotator name…", ("Ctrl+Shift+N",), False),
     ActionSpec("quit", "Document", "Quit", ("Ctrl+Q",), False),
     ActionSpec("help", "Help", "Keys (this sheet)", ("F1", "?"), False),
+    ActionSpec(
+        "legend", "Help", "Show the legend (labels with keys, span styles)", ("F2",), False, True
+    ),
 )
 
 MENUS = ("Document", "Edit", "Span", "Help")

@@ -6,7 +6,13 @@ text, and only the spans inside the visible lines are drawn, so a 100,000-charac
 thousands of spans scrolls and repaints as fast as a short one. Entities are filled with their
 label's colour; events get a frame in theirs, so a trigger inside or beside an entity stays
 readable. Suggestions are faded and dashed until decided; rejected spans are struck through in
-grey; the selected span has a thick dark outline.
+grey; the selected span has a thick dark outline. Every span carries its label as a small tag
+above its first word, so no label is told by colour alone.
+
+Room for the tags: QPlainTextEdit's layout ignores a block's line height, so every character is
+set one and a half times larger and raised as superscript, which Qt draws at two thirds of that
+size: the glyphs keep their size and each line gains a free lane above them. It is one format for
+the whole text (set before ``setPlainText``, no extra pass) and changes no character.
 
 Offsets cross this boundary through :class:`annotator.textpos.TextPositions` (code points ↔ Qt).
 """
@@ -22,12 +28,14 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontMetricsF,
     QHelpEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
     QPen,
     QRegion,
+    QTextCharFormat,
     QTextCursor,
     QTextLine,
     QTextOption,
@@ -36,16 +44,19 @@ from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
 from annotator.gui.document import Key, OpenDocument
 from annotator.model import LabelScheme, Span, SpanKind, SpanStatus
+from annotator.palette import STYLE_COLORS
 
-SELECTED = QColor("#1d3f8f")
-REJECTED = QColor("#8a8a8a")
+SELECTED = QColor(STYLE_COLORS["selected"])
+REJECTED = QColor(STYLE_COLORS["rejected"])
+TAG_SCALE = 0.6  # tag font size against the text's
 
 
-def span_tooltip(span: Span, text: str) -> str:
-    """Rich-text tooltip with every piece of user data escaped."""
+def span_tooltip(span: Span, text: str, *, limit: int = 80) -> str:
+    """Rich-text tooltip with every piece of user data escaped; the covered text up to
+    ``limit`` characters."""
     covered = span.covered(text).replace("\r\n", " ").replace("\n", " ")
-    if len(covered) > 80:
-        covered = covered[:77] + "…"
+    if len(covered) > limit:
+        covered = covered[: limit - 3] + "…"
     parts = [
         f"<b>{html.escape(span.label)}</b> · {span.kind.value} · {span.status.value}",
         f"“{html.escape(covered)}”",
@@ -82,6 +93,21 @@ class ArticleView(QPlainTextEdit):
         font = QFont(self.font())
         font.setPointSizeF(max(12.5, font.pointSizeF() * 1.25))
         self.setFont(font)
+        self.tag_font = QFont(font)
+        self.tag_font.setPointSizeF(font.pointSizeF() * TAG_SCALE)
+        self.tag_font.setBold(True)
+        tag_metrics = QFontMetricsF(self.tag_font)
+        self._tag_ascent = tag_metrics.ascent()
+        self._tag_widths = {
+            label.name: tag_metrics.horizontalAdvance(label.name) for label in scheme.labels
+        }
+        self._tag_room = max(self._tag_widths.values(), default=0.0) + 8
+        lane = QTextCharFormat()  # see the module docstring: a lane for tags above each line
+        lane.setFontPointSize(font.pointSizeF() * 1.5)
+        lane.setVerticalAlignment(QTextCharFormat.VerticalAlignment.AlignSuperScript)
+        lane.setSuperScriptBaseline(10)
+        self.setCurrentCharFormat(lane)
+        self._glyphs = QFontMetricsF(font).height()  # the text's own height inside a line
         self.setTabStopDistance(4 * self.fontMetrics().horizontalAdvance(" "))
         self.setCursorWidth(2)
         self.setStyleSheet(
@@ -147,8 +173,12 @@ class ArticleView(QPlainTextEdit):
         """Repaint just where these spans are (a keypress touches one or two of thousands)."""
         region = QRegion()
         for span in spans:
-            for rect in self._rects(*self.qt_range(span)):
+            rects = self._rects(*self.qt_range(span))
+            for rect in rects:
                 region += rect.toAlignedRect().adjusted(-5, -4, 5, 4)
+            if rects:  # its tag, and the tags it may have pushed along
+                tag = QRectF(rects[0].left() - 5, rects[0].top() - self._lane(), 0, 0)
+                region += tag.adjusted(0, 0, self._tag_room * 2, self._lane()).toAlignedRect()
         if not region.isEmpty():
             self.viewport().update(region)
 
@@ -262,9 +292,8 @@ class ArticleView(QPlainTextEdit):
                 if a < b:
                     x1 = _x(line, a - base)
                     x2 = _x(line, b - base)
-                    rects.append(
-                        QRectF(origin.x() + x1, origin.y() + line.y(), x2 - x1, line.height())
-                    )
+                    top = origin.y() + line.y() + max(0.0, line.height() - self._glyphs)
+                    rects.append(QRectF(origin.x() + x1, top, x2 - x1, self._glyphs))
                 line = layout.lineAt(line.lineNumber() + 1)
             block = block.next()
         return rects
@@ -331,8 +360,72 @@ class ArticleView(QPlainTextEdit):
                 painter.setPen(QPen(SELECTED, 2.6))
                 for rect in rects:
                     painter.drawRoundedRect(rect.adjusted(-2, -0.5, 2, 0.5), 4, 4)
+        self._paint_tags(painter, drawn, live)
         painter.end()
         self.last_paint = time.perf_counter()
+
+    def _lane(self) -> float:
+        """The free height above the glyphs of a line, where the tags go."""
+        block = self.document().firstBlock()
+        line = block.layout().lineAt(0) if block.isValid() else QTextLine()
+        return max(0.0, line.height() - self._glyphs) if line.isValid() else 0.0
+
+    def tag_color(self, span: Span) -> QColor:
+        """The tag's text colour: the label's, dark enough to read on the page."""
+        if span.status == SpanStatus.REJECTED:
+            return QColor(REJECTED)
+        color = QColor(self.colors.get(span.label, QColor("#777777")))
+        if span.kind == SpanKind.ENTITY:  # fills are light: their tag needs a darker shade
+            color = color.darker(260)
+        elif color.lightnessF() > 0.45:
+            color = color.darker(140)
+        if span.status == SpanStatus.SUGGESTED:
+            color.setAlpha(190)
+        return color
+
+    def tag_places(
+        self, drawn: list[tuple[Span, list[QRectF]]], live: set[tuple[int, int]]
+    ) -> list[tuple[QRectF, Span]]:
+        """Where each drawn span's tag goes: in the lane above its first line, left-aligned with
+        it; on one line the tags keep reading order and never overlap (a later one moves
+        right). Hidden rejected spans and relabel leftovers get none."""
+        lane = self._lane()
+        if lane < self._tag_ascent:
+            return []
+        tagged = [
+            (rects[0], span)
+            for span, rects in drawn
+            if rects
+            and (
+                span.status != SpanStatus.REJECTED
+                or (self.show_rejected and (span.start, span.end) not in live)
+            )
+        ]
+        tagged.sort(key=lambda t: (round(t[0].top()), t[0].left(), t[1].start - t[1].end))
+        ends: dict[int, float] = {}  # line top -> right end of its last tag
+        places = []
+        for rect, span in tagged:
+            line = round(rect.top())
+            x = max(rect.left(), ends.get(line, -1e9) + 4)
+            width = self._tag_widths.get(span.label, 0.0)
+            ends[line] = x + width
+            places.append((QRectF(x, rect.top() - lane, width, lane), span))
+        return places
+
+    def _paint_tags(
+        self, painter: QPainter, drawn: list[tuple[Span, list[QRectF]]], live: set[tuple[int, int]]
+    ) -> None:
+        painter.setFont(self.tag_font)
+        for place, span in self.tag_places(drawn, live):
+            painter.setPen(self.tag_color(span))
+            painter.drawText(QPointF(place.left(), place.bottom() - 1.5), span.label)
+
+    def drawn_spans(self) -> list[tuple[Span, list[QRectF]]]:
+        """The spans on screen with their rectangles (what a paint of the viewport draws)."""
+        area = QRectF(self.viewport().rect())
+        visible = self._visible(area.top(), area.bottom())
+        drawn = [(span, self._rects(qs, qe)) for qs, qe, span in visible]
+        return [(span, rects) for span, rects in drawn if any(r.intersects(area) for r in rects)]
 
     def selected_key(self) -> Key | None:
         return self.document_model.selected

@@ -105,13 +105,16 @@ class DocListModel(QAbstractListModel):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        doc_id, preview, status = self.rows[index.row()]
+        doc_id, title, status = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return " ".join(preview.split())
+            return f"{title or '(empty)'}\n{doc_id} · {STATUS_TEXT[status]}"
         if role == Qt.ItemDataRole.ToolTipRole:
             import html
 
-            return f"<qt><b>{html.escape(doc_id)}</b><br>{STATUS_TEXT[status]}</qt>"
+            return (
+                f"<qt><b>{html.escape(title)}</b><br>{html.escape(doc_id)} · "
+                f"{STATUS_TEXT[status]}</qt>"
+            )
         if role == Qt.ItemDataRole.DecorationRole:
             return STATUS_COLORS[status]
         if role == DocIdRole:

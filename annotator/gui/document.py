@@ -13,7 +13,7 @@ from bisect import bisect_left
 
 from PySide6.QtCore import QObject, Signal
 
-from annotator.model import DocState, Document, Span, SpanStatus
+from annotator.model import DocState, Document, Span, SpanStatus, document_title
 from annotator.session import ChangeSpans, ChangeState, Session
 from annotator.textpos import TextPositions
 from annotator.tokens import Tokens
@@ -42,6 +42,11 @@ class ShownText(QObject):
     @property
     def doc_id(self) -> str | None:
         return None if self.doc is None else self.doc.id
+
+    @property
+    def title(self) -> str:
+        """The document's meta title, else its first non-empty line (shortened)."""
+        return "" if self.doc is None else document_title(self.doc.text, self.doc.meta)
 
     @property
     def text(self) -> str:

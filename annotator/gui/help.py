@@ -48,14 +48,31 @@ def help_rows(scheme: LabelScheme, actions: dict[str, QAction]) -> list[tuple[st
     return rows
 
 
+ANNOTATE_INTRO = (
+    "Every change is saved at once. Accept and reject move on to the next suggestion. "
+    "Keys of the Span menu and the labels work while the text or the span list has the "
+    "focus (Ctrl+E goes back to the text). A span's label is the small tag above it; F2 "
+    "shows or hides the legend of labels and span styles."
+)
+
+
 class HelpSheet(QDialog):
     def __init__(
-        self, scheme: LabelScheme, actions: dict[str, QAction], parent: QWidget | None = None
+        self,
+        scheme: LabelScheme | None = None,
+        actions: dict[str, QAction] | None = None,
+        parent: QWidget | None = None,
+        *,
+        rows: list[tuple[str, str, str]] | None = None,
+        intro: str = ANNOTATE_INTRO,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Keys")
         self.resize(640, 720)
-        rows = help_rows(scheme, actions)
+        if rows is None:
+            assert scheme is not None and actions is not None
+            rows = help_rows(scheme, actions)
+        self.rows = rows
         table = QTableWidget(len(rows), 3)
         table.setHorizontalHeaderLabels(["", "Keys", "Action"])
         table.verticalHeader().setVisible(False)
@@ -66,14 +83,16 @@ class HelpSheet(QDialog):
                 table.setItem(r, c, QTableWidgetItem(value))
         table.resizeColumnsToContents()
         table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        intro = QLabel(
-            "Every change is saved at once. Accept and reject move on to the next suggestion. "
-            "Keys of the Span menu and the labels work while the text or the span list has the "
-            "focus (Ctrl+E goes back to the text)."
-        )
-        intro.setTextFormat(Qt.TextFormat.PlainText)
-        intro.setWordWrap(True)
+        label = QLabel(intro)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.addWidget(intro)
+        layout.addWidget(label)
         layout.addWidget(table)
         self.table = table
+
+    @classmethod
+    def from_rows(
+        cls, rows: list[tuple[str, str, str]], parent: QWidget | None = None, *, intro: str
+    ) -> HelpSheet:
+        return cls(None, None, parent, rows=rows, intro=intro)

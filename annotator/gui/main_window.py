@@ -11,12 +11,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPainter, QPaintEvent, QUndoStack
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMenu,
     QProgressBar,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -30,14 +32,30 @@ from annotator.gui.doc_list import STATUS_TEXT, DocListPanel
 from annotator.gui.document import Key, OpenDocument
 from annotator.gui.label_bar import LabelBar
 from annotator.gui.learning import Learning, project_factory
+from annotator.gui.legend import StyleLegend
 from annotator.gui.span_panel import SpanPanel
 from annotator.gui.suggestions import SuggesterFactory, SuggestionWorker
 from annotator.identity import clean_name, remember_annotator
 from annotator.model import DocStatus, SpanError, SpanStatus
+from annotator.palette import scheme_palette_problems
 from annotator.session import Session
 from annotator.store import StaleEditError, Store
 
 PREFETCH = 3  # documents after the open one whose suggestions are computed ahead
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that ends in … where its text does not fit."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(
+            rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text
+        )
+        painter.end()
 
 
 class MainWindow(QMainWindow):
@@ -69,11 +87,23 @@ class MainWindow(QMainWindow):
         col_layout = QVBoxLayout(column)
         col_layout.setContentsMargins(0, 0, 0, 0)
         col_layout.setSpacing(2)
-        self.header = QLabel()
+        self.header = ElidedLabel()
         self.header.setTextFormat(Qt.TextFormat.PlainText)
-        self.header.setStyleSheet("color: #444; padding: 2px 8px;")
+        self.header.setStyleSheet("color: #222; font-weight: 600;")
+        self.header.setContentsMargins(8, 2, 8, 2)
+        # A long title is clipped rather than widening the article column.
+        self.header.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.legend = StyleLegend(self.scheme)
         col_layout.addWidget(self.label_bar)
-        col_layout.addWidget(self.header)
+        col_layout.addWidget(self.legend)
+        self.header_state = QLabel()  # id, status, flag, comment: beside the title, unclipped
+        self.header_state.setTextFormat(Qt.TextFormat.PlainText)
+        self.header_state.setStyleSheet("color: #444; padding: 2px 8px;")
+        heading = QHBoxLayout()
+        heading.setContentsMargins(0, 0, 0, 0)
+        heading.addWidget(self.header, 1)
+        heading.addWidget(self.header_state)
+        col_layout.addLayout(heading)
         col_layout.addWidget(self.article, 1)
         inner.addWidget(column)
         inner.addWidget(self.spans)
@@ -88,7 +118,7 @@ class MainWindow(QMainWindow):
         outer.setStretchFactor(0, 0)
         outer.setStretchFactor(1, 1)
         outer.setSizes([270, 1130])
-        inner.setSizes([740, 430])
+        inner.setSizes([690, 480])
         self.setCentralWidget(outer)
 
         self.actions_by_name: dict[str, QAction] = {}
@@ -114,6 +144,12 @@ class MainWindow(QMainWindow):
         conflicts = key_conflicts(self.scheme)
         if conflicts:
             self.message(f"Label keys used by actions: {', '.join(conflicts)}")
+        self.palette_warnings = scheme_palette_problems(self.scheme)
+        if self.palette_warnings and not conflicts:  # a custom scheme's colours, checked
+            more = len(self.palette_warnings) - 1
+            self.message(
+                "Label colours: " + self.palette_warnings[0] + (f" (+{more} more)" if more else "")
+            )
 
     # ---- building ----------------------------------------------------------------------------
 
@@ -237,13 +273,16 @@ class MainWindow(QMainWindow):
             return
         self.doc_list.status_changed(self.doc.doc_id, state.status)
         flag = "  ⚑ flagged" if state.flagged else ""
-        self.setWindowTitle(f"{self.doc.doc_id}{flag} — annotator")
-        parts = [self.doc.doc_id, STATUS_TEXT[state.status]]
+        title = self.doc.title
+        self.setWindowTitle(f"{title}{flag} — annotator")
+        self.header.setText(title)
+        self.header.setToolTip(f"{title}\n{self.doc.doc_id}")
+        parts = [f"[{self.doc.doc_id}]", STATUS_TEXT[state.status]]
         if state.flagged:
             parts.append("⚑ flagged")
         if state.comment:
-            parts.append("comment: " + " ".join(state.comment.split())[:80])
-        self.header.setText("  ·  ".join(parts))
+            parts.append("comment: " + " ".join(state.comment.split())[:40])
+        self.header_state.setText("  ·  ".join(parts))
         self._update_status()
 
     def _update_status(self) -> None:
@@ -506,6 +545,10 @@ class MainWindow(QMainWindow):
 
     def do_quit(self) -> None:
         self.close()
+
+    def do_legend(self, on: bool) -> None:
+        self.legend.setVisible(on)
+        self.label_bar.setVisible(on)
 
     def do_help(self) -> None:
         from annotator.gui.help import HelpSheet

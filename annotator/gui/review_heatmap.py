@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import QDialog, QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
+
+MIN_NUMBER_CELL = 16.0  # cells at least this large show their count; smaller ones on hover
 
 
 def _mix(t: float) -> QColor:
@@ -16,14 +19,19 @@ def _mix(t: float) -> QColor:
 
 
 class ConfusionHeatmap(QWidget):
-    """Rows: one annotator's label, columns: the other's; cell shade = share of the row."""
+    """Rows: one annotator's label, columns: the other's; cell shade = share of the row.
+    Every cell's count is written in it when there is room, and in its tooltip always."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, scale: float = 0.85) -> None:
         super().__init__(parent)
         self.labels: list[str] = []
         self.matrix: list[list[int]] = []
+        self.scale = scale  # font size against the widget's
+        self._margin = 0.0
+        self._cell = 0.0
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumHeight(180)
+        self.setMouseTracking(True)
 
     def set_matrix(self, labels: list[str], matrix: list[list[int]]) -> None:
         self.labels, self.matrix = labels, matrix
@@ -32,23 +40,51 @@ class ConfusionHeatmap(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(360, 300)
 
+    def cell_at(self, point: QPointF) -> tuple[int, int] | None:
+        """(row, column) of the cell under ``point``, as last painted."""
+        if not self.labels or self._cell <= 0:
+            return None
+        col = int((point.x() - self._margin) // self._cell)
+        row = int((point.y() - self._margin) // self._cell)
+        n = len(self.labels)
+        if point.x() < self._margin or point.y() < self._margin or row >= n or col >= n:
+            return None
+        return row, col
+
+    def cell_text(self, row: int, col: int) -> str:
+        count = self.matrix[row][col]
+        total = sum(self.matrix[row])
+        share = f" ({count / total:.0%} of the row)" if total else ""
+        return f"{self.labels[row]} → {self.labels[col]}: {count} span pair(s){share}"
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            cell = self.cell_at(QPointF(event.pos()))
+            if cell is None:
+                QToolTip.hideText()
+            else:
+                QToolTip.showText(event.globalPos(), html.escape(self.cell_text(*cell)), self)
+            return True
+        return super().event(event)
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor("#fdfcf8"))
-        if not self.labels:
+        if not any(any(row) for row in self.matrix):
             painter.setPen(QColor("#777"))
             painter.drawText(
                 self.rect(), Qt.AlignmentFlag.AlignCenter, "no documents two annotators did"
             )
             return
         font = QFont(self.font())
-        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        font.setPointSizeF(max(7.0, font.pointSizeF() * self.scale))
         painter.setFont(font)
         metrics = painter.fontMetrics()
         margin = max(metrics.horizontalAdvance(lab) for lab in self.labels) + 8
         n = len(self.labels)
         top = margin
         cell = max(8.0, min((self.width() - margin - 4) / n, (self.height() - top - 4) / n))
+        self._margin, self._cell = margin, cell
         for j, lab in enumerate(self.labels):  # column heads, rotated
             painter.save()
             painter.translate(margin + (j + 0.5) * cell + metrics.ascent() / 2, top - 4)
@@ -71,10 +107,31 @@ class ConfusionHeatmap(QWidget):
                 if i == j and self.labels[i] != "none":
                     painter.setPen(QColor("#2e7d32"))
                     painter.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
-                if count and cell >= 16:
+                if count and cell >= MIN_NUMBER_CELL:
                     painter.setPen(QColor("#fff") if share > 0.55 else QColor("#222"))
                     painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(count))
         painter.end()
+
+
+class LargeConfusion(QDialog):
+    """The confusion matrix on its own, large enough to read every count."""
+
+    def __init__(self, labels: list[str], matrix: list[list[int]], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Label confusion")
+        self.heatmap = ConfusionHeatmap(self, scale=1.1)
+        self.heatmap.set_matrix(labels, matrix)
+        note = QLabel(
+            "Rows: one annotator's label, columns: the other's (unit: span pair; none = the "
+            "other annotator has no span there). Shade: share of the row; green frame: the same "
+            "label. Hover a cell for its count. Esc closes."
+        )
+        note.setTextFormat(Qt.TextFormat.PlainText)
+        note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heatmap, 1)
+        layout.addWidget(note)
+        self.resize(860, 900)
 
 
 class AgreementPanel(QWidget):
@@ -111,7 +168,8 @@ class AgreementPanel(QWidget):
         self.heatmap.set_matrix(conf["labels"], conf["matrix"])
         self.note.setText(
             "Label confusion (unit: span pair): rows one annotator's label, columns the other's; "
-            "shade = share of the row, green frame = same label."
+            "shade = share of the row, green frame = same label. Hover a cell for its count; "
+            "Ctrl+M shows it large."
         )
 
 

@@ -31,22 +31,28 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
+    QSizePolicy,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from annotator.gui.article_view import ArticleView
 from annotator.gui.document import OpenDocument
+from annotator.gui.label_bar import LabelBar
+from annotator.gui.legend import REVIEW_SAMPLES, StyleLegend
 from annotator.gui.review_document import ReviewDocument
-from annotator.gui.review_heatmap import AgreementPanel
-from annotator.model import LabelScheme, SpanError
-from annotator.review.session import ReviewCommand, ReviewSession
+from annotator.gui.review_heatmap import AgreementPanel, LargeConfusion
+from annotator.model import LabelScheme, SpanError, document_title
+from annotator.palette import STYLE_COLORS
+from annotator.review.session import ReviewCommand, ReviewSession, nothing_to_review
 from annotator.store import Store
 
 WINDOW_SIZE = (1440, 880)
-UNRESOLVED = QColor("#d62728")
-CURRENT = QColor("#ff7f0e")
+UNRESOLVED = QColor(STYLE_COLORS["unresolved"])
+CURRENT = QColor(STYLE_COLORS["current"])
 
 # name, text, keys. Label keys (p o l m d, digits) stay free: variants are taken with Alt+digit.
 REVIEW_ACTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -67,6 +73,15 @@ REVIEW_ACTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("reviewed_next", "Mark reviewed, go to next document", ("Ctrl+Return",)),
     ("next_doc", "Next document", ("Ctrl+PgDown",)),
     ("prev_doc", "Previous document", ("Ctrl+PgUp",)),
+    ("large_confusion", "Show the label confusion large", ("Ctrl+M",)),
+    ("help", "Keys (this sheet)", ("F1", "?")),
+)
+
+
+REVIEW_INTRO = (
+    "Each disagreement is a place where the annotators' spans differ. Take one annotator's "
+    "variant (Alt+number), or choose a variant with V and accept (Enter) or reject (X) it. "
+    "Everything is saved at once; the annotators' own work is never changed."
 )
 
 
@@ -209,19 +224,33 @@ class ReviewWindow(QMainWindow):
         self.header = QLabel()
         self.header.setTextFormat(Qt.TextFormat.PlainText)
         self.header.setStyleSheet("color: #444; padding: 4px 8px;")
-        self.legend = QLabel(
-            "solid: in gold · faded, dashed: not yet decided · struck: rejected · "
-            "red underline: unresolved disagreement · orange frame: current"
-        )
-        self.legend.setStyleSheet("color: #666; font-size: 11px; padding: 0 8px 4px 8px;")
+        self.header.setWordWrap(True)
+        self.header.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.label_bar = LabelBar(self.scheme)
+        self.legend = StyleLegend(self.scheme, REVIEW_SAMPLES)
         self.article = ReviewArticleView(self.doc, self.scheme)
-        middle = QWidget()
-        mid_layout = QVBoxLayout(middle)
+        reviewing = QWidget()
+        mid_layout = QVBoxLayout(reviewing)
         mid_layout.setContentsMargins(0, 0, 0, 0)
         mid_layout.setSpacing(0)
-        mid_layout.addWidget(self.header)
+        mid_layout.addWidget(self.label_bar)
         mid_layout.addWidget(self.legend)
+        mid_layout.addWidget(self.header)
         mid_layout.addWidget(self.article, 1)
+        self.empty = QLabel()  # what to do on a project with nothing to review yet
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)
+        self.empty.setWordWrap(True)
+        self.empty.setFixedWidth(720)
+        self.empty.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.empty.setStyleSheet("QLabel { color: #222; font-size: 15px; line-height: 140%; }")
+        empty_page = QWidget()
+        empty_page.setStyleSheet("background: #fdfcf8;")
+        empty_layout = QVBoxLayout(empty_page)
+        empty_layout.addWidget(self.empty, 0, Qt.AlignmentFlag.AlignCenter)
+        middle = QStackedWidget()
+        middle.addWidget(reviewing)
+        middle.addWidget(empty_page)
+        self.middle = middle
 
         self.variants = VariantPanel(self.doc)
         self.agreement = AgreementPanel()
@@ -230,6 +259,8 @@ class ReviewWindow(QMainWindow):
         right.addWidget(self.agreement)
         right.setSizes([380, 420])
 
+        self.right = right
+        self.left = left
         outer = QSplitter(Qt.Orientation.Horizontal)
         outer.addWidget(left)
         outer.addWidget(middle)
@@ -246,41 +277,75 @@ class ReviewWindow(QMainWindow):
         self.queue.itemActivated.connect(self._on_queue_item)
         self.queue.itemClicked.connect(self._on_queue_item)
         self.ids: list[str] = []
+        self.large: LargeConfusion | None = None  # the large confusion matrix, once opened
         self.refresh_queue()
 
     # ---- building ----------------------------------------------------------------------------
 
-    def _add(self, name: str, text: str, keys: tuple[str, ...], slot: Callable[[], None]) -> None:
+    def _add(
+        self,
+        name: str,
+        text: str,
+        keys: tuple[str, ...],
+        slot: Callable[[], None],
+        menu: QMenu,
+    ) -> None:
         action = QAction(text, self)
         action.setShortcuts([QKeySequence(k) for k in keys])
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         action.triggered.connect(slot)
         self.addAction(action)
+        menu.addAction(action)
         self.actions_by_name[name] = action
 
     def _build_actions(self) -> None:
+        bar = self.menuBar()
+        menus = {name: bar.addMenu(f"&{name}") for name in ("Edit", "Review", "Label", "Help")}
         undo = self.undo_stack.createUndoAction(self, "Undo")
         undo.setShortcuts([QKeySequence("Ctrl+Z")])
         redo = self.undo_stack.createRedoAction(self, "Redo")
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.addAction(undo)
-        self.addAction(redo)
+        for name, action in (("undo", undo), ("redo", redo)):
+            self.addAction(action)
+            menus["Edit"].addAction(action)
+            self.actions_by_name[name] = action
         for name, text, keys in REVIEW_ACTIONS:
-            self._add(name, text, keys, getattr(self, f"do_{name}"))
+            menu = menus["Help"] if name in ("help", "large_confusion") else menus["Review"]
+            self._add(name, text, keys, getattr(self, f"do_{name}"), menu)
+        takes = menus["Review"].addMenu("Take a variant")
         for n in range(1, 10):
             self._add(
                 f"take_{n}",
                 f"Take annotator {n}'s variant",
                 (f"Alt+{n}",),
                 lambda _checked=False, n=n: self.do_take(n),  # type: ignore[misc]
+                takes,
             )
         for label in self.scheme.labels:
             self._add(
                 f"label_{label.name}",
-                f"Label {label.name}",
+                f"Label {label.name} ({label.kind.value}): add or relabel",
                 (label.key,),
                 lambda _checked=False, name=label.name: self.do_label(name),  # type: ignore[misc]
+                menus["Label"],
             )
+
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        """(section, keys, what it does) for every action of the window."""
+        rows = []
+        for menu_action in self.menuBar().actions():
+            menu = menu_action.menu()
+            assert isinstance(menu, QMenu)
+            section = menu_action.text().replace("&", "")
+            for action in menu.actions():
+                sub = action.menu()
+                for a in sub.actions() if isinstance(sub, QMenu) else [action]:
+                    keys = ", ".join(
+                        k.toString(QKeySequence.SequenceFormat.NativeText) for k in a.shortcuts()
+                    )
+                    rows.append((section, keys, a.text().replace("&", "")))
+        rows.append(("Mouse", "Click a span", "select it"))
+        return rows
 
     # ---- the queue ---------------------------------------------------------------------------
 
@@ -297,8 +362,10 @@ class ReviewWindow(QMainWindow):
         self.ids = [r.doc_id for r in rows]
         for r in rows:
             mark = "✓" if r.doc_id in reviewed else "·"
+            doc = self.store.document(r.doc_id)
+            title = document_title(doc.text, doc.meta, limit=40)
             item = QListWidgetItem(
-                f"{mark} {r.doc_id}\n   F1 {r.f1:.2f} · {', '.join(r.annotators)}"
+                f"{mark} {title}\n   {r.doc_id} · F1 {r.f1:.2f} · {', '.join(r.annotators)}"
             )
             if r.doc_id == self.doc.doc_id:
                 item.setBackground(QColor("#dfe9ff"))
@@ -309,6 +376,9 @@ class ReviewWindow(QMainWindow):
         self.go_to(self.ids[self.queue.row(item)])
 
     def go_to(self, doc_id: str) -> None:
+        self.middle.setCurrentIndex(0)
+        self.left.show()
+        self.right.show()
         self.doc.open(doc_id)
         self.refresh_queue()
 
@@ -321,9 +391,19 @@ class ReviewWindow(QMainWindow):
         if doc_id is not None:
             self.go_to(doc_id)
         else:
-            self.header.setText(
-                "Nothing to review yet: no document was marked done by two annotators."
-            )
+            self.show_empty()
+
+    def show_empty(self) -> None:
+        """No queue yet: the middle says how to get something to review."""
+        text = nothing_to_review(self.store)
+        if text is None:
+            self.middle.setCurrentIndex(0)
+            return
+        self.empty.setText(text)
+        self.middle.setCurrentIndex(1)
+        self.right.hide()  # no queue, no variants, no agreement: nothing to show there yet
+        self.left.hide()
+        self.statusBar().showMessage("Nothing to review yet")
 
     def _update_header(self) -> None:
         doc_id = self.doc.doc_id
@@ -334,7 +414,8 @@ class ReviewWindow(QMainWindow):
         who = ", ".join(adj.annotators) if adj else ""
         agreed = len(adj.agreed) if adj else 0
         self.header.setText(
-            f"{doc_id} · {n} of {len(self.ids)} in the queue · annotators: {who} · "
+            f"{self.doc.title}  [{doc_id}] · {n} of {len(self.ids)} in the queue · "
+            f"annotators: {who} · "
             f"{agreed} agreed, {len(self.doc.unresolved())} of {len(self.doc.disagreements)} "
             f"disagreements unresolved · {self.doc.review_status}"
         )
@@ -470,6 +551,17 @@ class ReviewWindow(QMainWindow):
         doc_id = self.doc.doc_id
         if doc_id in self.ids and self.ids:
             self.go_to(self.ids[(self.ids.index(doc_id) + delta) % len(self.ids)])
+
+    def do_large_confusion(self) -> None:
+        heatmap = self.agreement.heatmap
+        dialog = LargeConfusion(heatmap.labels, heatmap.matrix, self)
+        dialog.show()
+        self.large = dialog
+
+    def do_help(self) -> None:
+        from annotator.gui.help import HelpSheet
+
+        HelpSheet.from_rows(self.help_rows(), self, intro=REVIEW_INTRO).show()
 
     def do_next_doc(self) -> None:
         self._neighbour(+1)

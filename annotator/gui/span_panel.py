@@ -6,19 +6,23 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
+    QRectF,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from annotator.gui.article_view import span_tooltip
 from annotator.gui.document import OpenDocument
-from annotator.model import LabelScheme, SpanStatus
+from annotator.model import LabelScheme, SpanKind, SpanStatus
 
-COLUMNS = ("Text", "Label", "Kind", "Origin", "Score", "Status")
+COLUMNS = ("Text", "Label", "Origin", "Score", "Status")  # the kind shows in the icon
+TOOLTIP_LIMIT = 1000  # characters of the span's text in its tooltip
+MIN_TEXT_WIDTH = 90  # the Text column keeps at least this; the others shrink (elided) first
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -31,7 +35,9 @@ class SpanTableModel(QAbstractTableModel):
     def __init__(self, document: OpenDocument, scheme: LabelScheme) -> None:
         super().__init__()
         self.document = document
-        self.colors = {label.name: QColor(label.color) for label in scheme.labels}
+        self.icons = {
+            (label.name, label.kind): label_icon(label.color, label.kind) for label in scheme.labels
+        }
         document.loaded.connect(self._reset)
         document.spans_changed.connect(self._on_spans_changed)
 
@@ -63,23 +69,21 @@ class SpanTableModel(QAbstractTableModel):
         if not index.isValid() or index.row() >= len(self.document.spans):
             return None
         span = self.document.spans[index.row()]
-        column = index.column()
+        column = COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            if column == 0:
+            if column == "Text":
                 return _one_line(span.covered(self.document.text))
-            if column == 1:
+            if column == "Label":
                 return span.label
-            if column == 2:
-                return span.kind.value
-            if column == 3:
+            if column == "Origin":
                 return span.origin
-            if column == 4:
+            if column == "Score":
                 return "" if span.score is None else f"{span.score:.2f}"
             return span.status.value
         if role == Qt.ItemDataRole.ToolTipRole:
-            return span_tooltip(span, self.document.text)
-        if role == Qt.ItemDataRole.DecorationRole and column == 1:
-            return self.colors.get(span.label)
+            return span_tooltip(span, self.document.text, limit=TOOLTIP_LIMIT)
+        if role == Qt.ItemDataRole.DecorationRole and column == "Label":
+            return self.icons.get((span.label, span.kind))
         if role == Qt.ItemDataRole.ForegroundRole:
             if span.status == SpanStatus.REJECTED:
                 return QBrush(QColor("#9a9a9a"))
@@ -89,9 +93,26 @@ class SpanTableModel(QAbstractTableModel):
             font = QFont()
             font.setItalic(True)
             return font
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == 4:
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == "Score":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+
+def label_icon(color: str, kind: SpanKind, size: int = 12) -> QPixmap:
+    """As the article draws it: an entity filled, an event framed."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    if kind == SpanKind.ENTITY:
+        painter.setPen(QPen(QColor(color).darker(140), 1))
+        painter.setBrush(QColor(color))
+    else:
+        painter.setPen(QPen(QColor(color), 2.2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRoundedRect(QRectF(1.5, 1.5, size - 3, size - 3), 2, 2)
+    painter.end()
+    return pixmap
 
 
 class SpanPanel(QTableView):
@@ -110,16 +131,83 @@ class SpanPanel(QTableView):
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        # Every column fits the panel: no sideways scrolling, long values elided, the whole
+        # value in the tooltip. Text takes what the others leave.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(24)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 118), (2, 48), (3, 60), (4, 40), (5, 72)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            self.setColumnWidth(column, width)
+        for column in range(1, len(COLUMNS)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+        self._scheme = scheme
+        self._values: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
         self._syncing = False
         self.selectionModel().currentRowChanged.connect(self._on_row)
         document.selection_changed.connect(self._show_selected)
         document.spans_changed.connect(lambda _rows: self._show_selected())
         document.loaded.connect(self._show_selected)
+        document.loaded.connect(self.fit_columns)
+        document.spans_changed.connect(self._on_spans_changed)
+        self.fit_columns()
+
+    def _on_spans_changed(self, rows: list[int] | bool | None) -> None:
+        # spans came or went: perhaps with a new label or origin
+        if not isinstance(rows, list) and self._shown_values() != self._values:
+            self.fit_columns()
+
+    def _shown_values(self) -> tuple[frozenset[str], frozenset[str]]:
+        spans = self.document.spans
+        return frozenset(s.label for s in spans), frozenset(s.origin for s in spans)
+
+    def wanted_widths(self) -> list[float]:
+        """What columns 1… need to show the document's longest value (or header) in full."""
+        metrics = self.fontMetrics()
+        italic = QFont(self.font())
+        italic.setItalic(True)  # suggestions are italic
+        wide = QFontMetrics(italic)
+        self._values = labels, origins = self._shown_values()
+        values: list[list[str]] = [
+            sorted(labels) or [label.name for label in self._scheme.labels],
+            sorted(origins) or ["manual"],
+            ["0.00"],
+            [status.value for status in SpanStatus],
+        ]
+        pad = 2 * self.style().pixelMetric(self.style().PixelMetric.PM_FocusFrameHMargin) + 8
+        widths: list[float] = []
+        for column, texts in enumerate(values, start=1):
+            head = metrics.horizontalAdvance(COLUMNS[column]) + 16
+            longest = max(
+                max(wide.horizontalAdvance(t), metrics.horizontalAdvance(t)) for t in texts
+            )
+            icon = 20 if column == 1 else 0  # the kind icon and its gap
+            widths.append(max(head, longest + pad + icon))
+        return widths
+
+    def fit_columns(self) -> None:
+        """Columns 1… as wide as they need, shrunk together if the Text column would fall
+        below :data:`MIN_TEXT_WIDTH`; the Text column stretches over the rest."""
+        wanted = self.wanted_widths()
+        room = self.viewport().width() - MIN_TEXT_WIDTH
+        total = sum(wanted)
+        scale = 1.0 if total <= room or total <= 0 else max(room, 0) / total
+        for column, width in enumerate(wanted, start=1):
+            self.setColumnWidth(column, max(24, int(width * scale)))
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:  # the panel, or its vertical scroll bar came
+            self.fit_columns()
+        return super().viewportEvent(event)
+
+    def scrollTo(
+        self,
+        index: _Index,
+        hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible,
+    ) -> None:
+        """Scroll to a row, never sideways."""
+        super().scrollTo(index, hint)
+        self.horizontalScrollBar().setValue(0)
 
     def _on_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._syncing or not current.isValid():

@@ -268,3 +268,25 @@ class ReviewSession:
             remove.append(old)
         add.append(new)
         return ChangeGold(doc_id, tuple(remove), tuple(add), text)
+
+
+def nothing_to_review(store: Store) -> str | None:
+    """What to do to get something to review, or None when the review queue has documents."""
+    if store.documents_done_by():
+        return None
+    from annotator.model import DocStatus
+
+    done = {name: store.status_counts(name)[DocStatus.DONE] for name in store.annotators()}
+    done_text = ", ".join(f"{name} {n}" for name, n in done.items() if n) or "nobody yet"
+    return (
+        "Nothing to review yet: documents appear here once two annotators have marked them "
+        "done.\n\n"
+        f"This project has {store.count_documents()} document(s); marked done by: {done_text}.\n\n"
+        "To get something to review:\n"
+        "  • import a colleague's project file:\n"
+        "        annotator merge THEIR_PROJECT.db\n"
+        "  • or a colleague's annotations as a file (JSONL, CoNLL…):\n"
+        "        annotator import FILE --annotator NAME --done\n"
+        "  • or annotate the same documents under a second name (in the annotate window: "
+        "Ctrl+Shift+N) and mark them done (Ctrl+Return)."
+    )

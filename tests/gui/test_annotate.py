@@ -192,7 +192,7 @@ def test_skip_flag_and_comment(qtbot: Any, window: Any, suggested: Store) -> Non
     state = suggested.doc_state(DOC, "tester")
     assert state.flagged
     assert state.comment == "checked twice"
-    assert "flagged" in window.header.text()
+    assert "flagged" in window.header_state.text()
     press(qtbot, window, Key.Key_Return, Mod.ControlModifier | Mod.ShiftModifier)
     assert suggested.doc_state(DOC, "tester").status == DocStatus.SKIPPED
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QKeySequence
 
-from annotator.gui.review_window import ReviewWindow
-from annotator.model import SpanStatus
+from annotator.gui.review_window import REVIEW_ACTIONS, ReviewWindow
+from annotator.model import DocState, DocStatus, Document, SpanStatus
 from annotator.store import Store
 from tests.unit.test_review_adjudicate import TEXT, build_review_project, work_snapshot
 
@@ -137,3 +139,83 @@ def test_resize_gold_span_by_token_keys(window: ReviewWindow, store: Store, qtbo
     assert [
         (g.start, g.end) for g in store.gold_spans("d1") if g.label == "PER" and g.start == start
     ] == [(start, start + 3)]
+
+
+# ---- a window that explains itself ------------------------------------------------------------
+
+
+def test_a_new_project_says_how_to_get_something_to_review(project: Store, qtbot: Any) -> None:
+    from annotator.review.session import nothing_to_review
+
+    w = ReviewWindow(project, "rita")
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    w.open_first()
+    assert w.ids == []
+    assert w.middle.currentIndex() == 1 and w.empty.isVisible()
+    assert not w.right.isVisible() and not w.left.isVisible()
+    text = w.empty.text()
+    assert text == nothing_to_review(project)
+    assert text.startswith("Nothing to review yet")
+    assert "annotator merge" in text and "--annotator NAME --done" in text
+    assert f"{project.count_documents()} document(s)" in text
+
+
+def test_the_hint_goes_once_two_annotators_are_done(store: Store) -> None:
+    from annotator.review.session import nothing_to_review
+
+    store.add_documents([Document(id="d0", text="Anna in Berlin.")])
+    assert nothing_to_review(store) is not None
+    store.set_doc_state(DocState(doc_id="d0", annotator="anna", status=DocStatus.DONE))
+    assert "anna 1" in (nothing_to_review(store) or "")
+    build_review_project(store)
+    assert nothing_to_review(store) is None
+
+
+def test_confusion_counts_on_hover_in_cells_and_large(window: ReviewWindow, qtbot: Any) -> None:
+    from annotator.gui.review_heatmap import MIN_NUMBER_CELL, ConfusionHeatmap, LargeConfusion
+
+    labels = [label.name for label in window.scheme.labels] + ["none"]  # 15 labels and none
+    n = len(labels)
+    matrix = [[(i * 7 + j * 3) % 5 if i != j else 9 for j in range(n)] for i in range(n)]
+    heatmap = ConfusionHeatmap()
+    qtbot.addWidget(heatmap)
+    heatmap.set_matrix(labels, matrix)
+    heatmap.resize(420, 420)  # the agreement panel's size at the window's default
+    heatmap.show()
+    qtbot.waitExposed(heatmap)
+    heatmap.grab()  # paints: the geometry of the cells is known
+    cell = heatmap._cell
+    assert cell >= MIN_NUMBER_CELL  # room for the numbers at 15 labels
+    for i, j in ((0, 0), (3, 7), (n - 1, 2)):
+        centre = QPointF(heatmap._margin + (j + 0.5) * cell, heatmap._margin + (i + 0.5) * cell)
+        assert heatmap.cell_at(centre) == (i, j)
+        text = heatmap.cell_text(i, j)
+        assert text.startswith(f"{labels[i]} → {labels[j]}: {matrix[i][j]} ")
+    assert heatmap.cell_at(QPointF(1, 1)) is None
+
+    window.agreement.heatmap.set_matrix(labels, matrix)
+    window.article.setFocus()
+    qtbot.keyClick(window.article, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    large = window.large
+    assert isinstance(large, LargeConfusion) and large.isVisible()
+    assert large.heatmap.matrix == matrix and large.heatmap.labels == labels
+    large.heatmap.grab()
+    assert large.heatmap._cell >= 2 * MIN_NUMBER_CELL
+
+
+def test_review_keys_are_in_menus_and_the_help_sheet(window: ReviewWindow, qtbot: Any) -> None:
+    from annotator.gui.help import HelpSheet
+
+    rows = window.help_rows()
+    keys_of = {what: keys.split(", ") for _, keys, what in rows}
+    native = QKeySequence.SequenceFormat.NativeText
+    for name, text, keys in REVIEW_ACTIONS:
+        assert keys_of[text] == [QKeySequence(k).toString(native) for k in keys], name
+    assert keys_of["Take annotator 2's variant"] == ["Alt+2"]
+    window.article.setFocus()
+    qtbot.keyClick(window.article, Qt.Key.Key_F1)
+    sheets = window.findChildren(HelpSheet)
+    assert sheets and sheets[-1].table.rowCount() == len(rows)
