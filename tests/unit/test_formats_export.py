@@ -458,7 +458,8 @@ def test_brat_standoff(store: Store, tmp_path: Path) -> None:
     conf = (tmp_path / "out" / "annotation.conf").read_text(encoding="utf-8")
     assert "[entities]\nPER\n" in conf and "MEETING\tParticipant*:<ENTITY>" in conf
     visual = (tmp_path / "out" / "visual.conf").read_text(encoding="utf-8")
-    assert "PER\tbgColor:#ffb3ba" in visual
+    per = store.scheme.get("PER")
+    assert per is not None and f"PER\tbgColor:{per.color}" in visual
     assert len(report.files) == 4
 
 
