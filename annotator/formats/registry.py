@@ -50,6 +50,14 @@ FORMATS: dict[str, FormatSpec] = {
     spec.name: spec
     for spec in (
         FormatSpec(
+            "conllu",
+            "annotator.formats.conllu",
+            suffixes=(".conllu",),
+            sniffs=(".conll", ".txt", ".tsv"),
+            summary="CoNLL-U (Universal Dependencies): text, tokens, sentences; named entities "
+            "in a column or in MISC (NE=, NER=, Entity=)",
+        ),
+        FormatSpec(
             "conll",
             "annotator.formats.conll",
             suffixes=(".conll", ".iob", ".iob2", ".bio", ".testa", ".testb", ".train"),
