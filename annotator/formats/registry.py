@@ -88,7 +88,8 @@ FORMATS: dict[str, FormatSpec] = {
         FormatSpec(
             "brat",
             "annotator.formats.brat",
-            reads=False,
+            suffixes=(".ann",),
+            companions=((".txt", ".ann"),),
             writes=True,
             summary="brat standoff: .txt/.ann pairs and annotation.conf",
         ),
