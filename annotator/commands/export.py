@@ -77,6 +77,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "or make the export fail, naming them (strict)",
     )
     parser.add_argument(
+        "--lang",
+        help="spacy: the language of the tokenizer and the training config, an ISO code spaCy "
+        "knows (default: the project's language, else de); stored as the project's language",
+    )
+    parser.add_argument(
         "--tags",
         choices=["iob2", "iob1", "bilou", "bioes"],
         help="conll: tag scheme (default: the one a document was imported in, else iob2)",
@@ -98,7 +103,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.formats import ExportOptions, export
+    from annotator.formats import LANG_KEY, ExportOptions, export
+    from annotator.formats.spacy_ import check_lang, training_command
     from annotator.store import Store
 
     if not args.spans_key.strip():
@@ -109,7 +115,10 @@ def run(args: argparse.Namespace) -> int:
         tags=args.tags,
         kind=SpanKind(args.kind),
         columns=args.columns,
+        lang=args.lang,
     )
+    if args.lang is not None:
+        check_lang(args.lang)
     with Store.open(args.db, create=False) as store:
         report = export(
             store,
@@ -124,22 +133,14 @@ def run(args: argparse.Namespace) -> int:
             options=options,
             force=args.force,
         )
+        if args.lang is not None and store.project_value(LANG_KEY) != args.lang:
+            store.set_project_value(LANG_KEY, args.lang)  # the project's language from now on
     for note in report.notes():
         print(note)
     print(report.summary())
     if args.format == "spacy":
-        print(_training_hint(report.out, set(report.documents)))
+        command = training_command(report.out, report.documents)
+        print(f"train with: {command}")
+        if "dev" not in report.documents:
+            print("(the training part is also the dev part: give --split 80/20 to hold one out)")
     return 0
-
-
-def _training_hint(out: Path, parts: set[str]) -> str:
-    """The spaCy command that trains on this export, as written."""
-    train = "train" if "train" in parts else "all"
-    dev = "dev" if "dev" in parts else train
-    command = (
-        f"python -m spacy train {out / 'config.cfg'} --paths.train {out / f'{train}.spacy'} "
-        f"--paths.dev {out / f'{dev}.spacy'}"
-    )
-    if train == "all":
-        return f"train with: {command}  (give --split 80/20 to hold out a dev part)"
-    return f"train with: {command}"

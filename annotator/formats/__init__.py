@@ -21,7 +21,7 @@ import random
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 from typing import IO, Any, Literal, Protocol
@@ -46,6 +46,9 @@ SPLIT_NAMES: dict[int, tuple[str, ...]] = {
 }
 WHOLE = "all"
 """The part name when no split was asked for."""
+LANG_KEY = "lang"
+"""The project value holding the project's language (an ISO code spaCy knows)."""
+DEFAULT_LANG = "de"
 
 Status = Literal["done", "all"]
 Item = tuple[str, Document, list[Span]]
@@ -70,6 +73,9 @@ class ExportOptions:
     columns: int | None = None
     """CoNLL: the number of columns (2: CoNLL 2002, one file per document); None: the shape a
     document came in, else the four columns of CoNLL-2003."""
+    lang: str | None = None
+    """spaCy: the language of the tokenizer and the config; None: the project's (``lang``
+    project value, else German)."""
 
 
 @dataclass(frozen=True)
@@ -451,6 +457,8 @@ def export(
     """
     write = writer(fmt)
     options = options or ExportOptions()
+    if options.lang is None:
+        options = replace(options, lang=store.project_value(LANG_KEY) or DEFAULT_LANG)
     if gold and annotator is not None:
         raise ExportError("give either --annotator or --gold, not both")
     name = None if gold else resolve_annotator(store, annotator)

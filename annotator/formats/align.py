@@ -21,12 +21,13 @@ if TYPE_CHECKING:
 LANG = "de"
 
 
-@lru_cache(maxsize=1)
-def blank() -> Language:
-    """A blank German pipeline: the tokenizer the written ``config.cfg`` trains with."""
+@lru_cache(maxsize=4)
+def blank(lang: str = LANG) -> Language:
+    """A blank pipeline of ``lang`` (German by default): the tokenizer the written
+    ``config.cfg`` trains with."""
     import spacy
 
-    return spacy.blank(LANG)
+    return spacy.blank(lang)
 
 
 @lru_cache(maxsize=1)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
+import sys
 from pathlib import Path
 
 import pytest
@@ -559,9 +561,11 @@ def test_spacy_export_prints_a_train_command_whose_files_exist(
         ]
         capsys.readouterr()
         assert cli.main(args) == 0
-        line = capsys.readouterr().out.strip().splitlines()[-1]
-        assert line.startswith("train with: python -m spacy train ")
-        words = line.split()
+        printed = capsys.readouterr().out.strip().splitlines()
+        line = next(ln for ln in printed if ln.startswith("train with: "))
+        words = shlex.split(line.removeprefix("train with: "))
+        assert words[:4] == [sys.executable, "-m", "spacy", "train"]
+        assert Path(words[words.index("--output") + 1]) == out / "model"
         train = Path(words[words.index("--paths.train") + 1])
         dev = Path(words[words.index("--paths.dev") + 1])
         assert (train.stem, dev.stem) == parts
