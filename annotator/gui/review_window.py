@@ -574,7 +574,7 @@ def run_review(
     db: Path, *, reviewer: str | None, screenshot: Path | None = None, document: str | None = None
 ) -> int:
     """Start the review window (or render it to ``screenshot`` and exit)."""
-    import getpass
+    from annotator.identity import clean_name, os_user_name
 
     if screenshot is not None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -584,7 +584,7 @@ def run_review(
     assert isinstance(app, QApplication)
     store = Store.open(db, create=False)
     try:
-        name = (reviewer or getpass.getuser() or "reviewer").strip()
+        name = clean_name(reviewer) or os_user_name()  # no prompt, as in the annotate window
         if document is not None and document not in store.documents_done_by():
             print(
                 f"annotator gui: error: {document!r} is not reviewable (two annotators done)",
