@@ -36,6 +36,7 @@ FORMATS: dict[str, str] = {
     "conll": "annotator.formats.conll",
     "jsonl": "annotator.formats.jsonl",
     "brat": "annotator.formats.brat",
+    "webanno": "annotator.formats.webanno",
 }
 """Format name to the module that writes it."""
 

@@ -66,6 +66,14 @@ FORMATS: dict[str, FormatSpec] = {
             summary="CoNLL token-per-line with IOB/BILOU tags; -DOCSTART- and sentence breaks",
         ),
         FormatSpec(
+            "webanno",
+            "annotator.formats.webanno",
+            suffixes=(".tsv",),
+            sniffs=(".txt",),
+            writes=True,
+            summary="WebAnno TSV 3 (INCEpTION): span layers in, named entities out",
+        ),
+        FormatSpec(
             "jsonl",
             "annotator.formats.jsonl",
             suffixes=(".jsonl",),
