@@ -232,6 +232,14 @@ def _conf_for(paths: Sequence[Path]) -> list[Path]:
     return found
 
 
+def _holds_standoff(path: Path) -> bool:
+    """An ``.ann`` file (or its ``.txt``), or a folder with one somewhere inside: only such input
+    takes its scheme from an ``annotation.conf`` (a folder of plain text never does)."""
+    if path.is_dir():
+        return any(p.suffix.lower() == ".ann" for p in path.rglob("*") if p.is_file())
+    return path.suffix.lower() == ".ann" or _partner(path, ".ann") is not None
+
+
 def _colours(path: Path) -> dict[str, str]:
     visual = path.parent / VISUAL
     if not visual.is_file():
@@ -297,7 +305,8 @@ def scheme(paths: Sequence[Path]) -> LabelScheme | None:
     free one (never a key the annotate window uses for an action). An event label's roles are
     recorded in its guideline. Raises ValueError when a type cannot be a label.
     """
-    confs = _conf_for([Path(p) for p in paths])
+    standoff = [Path(p) for p in paths if _holds_standoff(Path(p))]
+    confs = _conf_for(standoff)
     if not confs:
         return None
     wanted: dict[str, tuple[SpanKind, str]] = {}
@@ -370,18 +379,28 @@ class _Bad(Exception):
         self.line = line
 
 
-def _companion(path: Path) -> Path | None:
-    for suffix in (".txt", ".TXT", ".Txt"):
-        candidate = path.with_suffix(suffix)
-        if candidate.is_file():
+def _partner(path: Path, suffix: str) -> Path | None:
+    """The file beside ``path`` with ``suffix`` (in lower, upper or title case), if any."""
+    for variant in (suffix, suffix.upper(), suffix.title()):
+        candidate = path.with_suffix(variant)
+        if candidate != path and candidate.is_file():
             return candidate
     return None
 
 
 def read(path: Path, ctx: ReadContext) -> Iterator[Record | Problem]:
-    """One ``.ann`` file with its ``.txt`` beside it: one record (or the problems found)."""
+    """One ``.ann`` file with its ``.txt`` beside it: one record (or the problems found). A
+    ``.txt`` named with ``--format brat`` is read with the ``.ann`` beside it."""
+    if path.suffix.lower() == ".txt":
+        standoff = _partner(path, ".ann")
+        if standoff is None:
+            yield Problem(
+                str(path), f"no {path.stem}.ann beside it: brat keeps the annotations there"
+            )
+            return
+        path = standoff
     name = str(path)
-    txt = _companion(path)
+    txt = _partner(path, ".txt")
     if txt is None:
         yield Problem(name, f"no {path.stem}.txt beside it: brat keeps the text there")
         return

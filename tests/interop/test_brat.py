@@ -414,3 +414,84 @@ def test_an_ann_without_its_txt_is_refused(
         ["import", "--db", str(tmp_path / "p.db"), str(tmp_path / "lonely.ann")], capsys
     )
     assert code == 1 and "lonely.ann: no lonely.txt beside it" in msg
+
+
+# ---- what the export cannot write ----------------------------------------------------------------
+
+
+def test_features_whose_span_is_gone_are_left_out_and_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, out = tmp_path / "p.db", tmp_path / "out"
+    news = BRAT / "news"
+    code, msg = run(["import", "--db", str(db), str(news), "--annotator", "anna", "--done"], capsys)
+    assert code == 0, msg
+    original = parse_ann(news / "000-introduction.ann")
+    # The span the attributes, the normalisation and a relation point at: "former Mexican
+    # president" (T5 in the file).
+    gone = next(t for t in original["T"] if t[2] == "former Mexican president")
+    pointing = [a for a in original["A"] if a[1] == ("T", gone)]
+    assert pointing and original["N"]
+    with Store.open(db, create=False) as store:
+        doc = "000-introduction"
+        span = next(
+            s
+            for s in store.decisions(doc, "anna")
+            if s.covered(store.document(doc).text) == gone[2]
+        )
+        store.replace_decisions(doc, "anna", remove=[span], action="test")
+    code, msg = run(["export", "--db", str(db), "--format", "brat", "--out", str(out)], capsys)
+    assert code == 0, msg
+    left_out = [ln for ln in msg.splitlines() if ln.startswith("000-introduction: brat")]
+    assert len(left_out) == len(pointing) + len(original["N"])
+    ours = parse_ann(out / "000-introduction.ann")
+    assert ours["A"] == original["A"] - Counter({a: 1 for a in pointing})
+    assert not ours["N"]
+    assert ours["#"] == original["#"]  # the note's span is still there
+
+
+def test_brat_types_cannot_hold_a_space() -> None:
+    from annotator.formats import ExportError
+    from annotator.formats.brat import check_types
+    from annotator.model import Label, LabelScheme
+
+    spaced = Label.model_construct(
+        name="Named Entity", kind=SpanKind.ENTITY, color="#ffffff", key="n", guideline=""
+    )
+    plain = Label(name="PER", kind=SpanKind.ENTITY, color="#ffffff", key="p")
+    with pytest.raises(ExportError, match="'Named Entity'"):
+        check_types(LabelScheme.model_construct(name="s", labels=(plain, spaced)))
+    check_types(LabelScheme(name="s", labels=(plain,)))
+
+
+def test_format_brat_on_a_txt_reads_the_ann_beside_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    txt = BRAT / "news" / "000-introduction.txt"
+    db = tmp_path / "p.db"
+    code, msg = run(
+        ["import", "--db", str(db), "--format", "brat", str(txt), "--annotator", "anna"], capsys
+    )
+    assert code == 0, msg
+    ann = txt.with_suffix(".ann").read_text(encoding="utf-8").splitlines()
+    expected = {ln.split("\t")[1] for ln in ann if ln.startswith("T")}  # type and offsets
+    with Store.open(db, create=False) as store:
+        assert len(store.decisions("000-introduction", "anna")) == len(expected) > 0
+    lonely = tmp_path / "lonely.txt"
+    lonely.write_text("Text without annotations.\n", encoding="utf-8")
+    code, msg = run(["import", "--db", str(db), "--format", "brat", str(lonely)], capsys)
+    assert code == 1 and "lonely.txt: no lonely.ann beside it" in msg
+
+
+def test_only_standoff_input_takes_its_scheme_from_annotation_conf(tmp_path: Path) -> None:
+    shutil.copy(BRAT / "news" / "annotation.conf", tmp_path)
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "a.txt").write_text("Nur Text.\n", encoding="utf-8")
+    assert scheme([plain]) is None
+    standoff = tmp_path / "standoff"
+    standoff.mkdir()
+    (standoff / "b.txt").write_text("Larry Page.\n", encoding="utf-8")
+    (standoff / "b.ann").write_text("T1\tPerson 0 10\tLarry Page\n", encoding="utf-8")
+    found = scheme([standoff])
+    assert found is not None and "Person" in found
