@@ -311,3 +311,46 @@ def test_the_command_line_reads_and_writes_columns(
     assert main(args) == 0
     (written,) = out.glob("*.conll")
     assert written.read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
+
+
+def test_iob1_comes_back_as_iob1(tmp_path: Path) -> None:
+    path = tmp_path / "iob1.conll"
+    rows = ["Minsk I-LOC", "Moskau B-LOC", "und O", "Kit I-PER", "Kellogg I-PER"]
+    path.write_text("-DOCSTART- -X- -X- O\n\n" + "\n".join(rows) + "\n\n", encoding="utf-8")
+    out = import_and_export(path, tmp_path, ExportOptions())
+    assert (out / "all.conll").read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
+    (tmp_path / "x").mkdir()
+    out = import_and_export(path, tmp_path / "x", ExportOptions(tags="iob2"))
+    as_iob2 = (out / "all.conll").read_text(encoding="utf-8").split("\n")
+    assert as_iob2[2:4] == ["Minsk B-LOC", "Moskau B-LOC"] and "Kit B-PER" in as_iob2
+
+
+GERMEVAL_DEV = ROOT / ".." / "shared" / "data" / "ner-de" / "germeval2014-dev.tsv"
+
+
+def test_germeval_dev_outer_entities_with_columns_3() -> None:
+    """A real CoNLL-style file with token numbers, # comment lines and a nested-entity column:
+    --columns 3 reads the outer entities, every one of them, per sentence."""
+    sentences: list[list[str]] = [[]]
+    comments = 0
+    for line in GERMEVAL_DEV.read_text(encoding="utf-8").split("\n"):
+        cols = line.split("\t")
+        if not line.strip():
+            sentences.append([])
+        elif cols[0] == "#":
+            comments += 1
+        else:
+            sentences[-1].append(cols[2])
+    expected = sum(len(get_entities(tags)) for tags in sentences if tags)
+    labels = {t[2:] for tags in sentences for t in tags if t != "O"}
+    scheme = LabelScheme(
+        labels=tuple(
+            Label(name=n, kind=SpanKind.ENTITY, color="#aabbcc", key=chr(0x4E00 + i))
+            for i, n in enumerate(sorted(labels))
+        )
+    )
+    (record,) = read(GERMEVAL_DEV, ReadContext(scheme, ReadOptions(columns=3)))
+    assert isinstance(record, Record)
+    assert len(record.spans) == expected
+    assert len(record.doc.meta["sentences"]) == sum(1 for tags in sentences if tags)
+    assert record.kept["CoNLL comment line(s)"] == comments
