@@ -192,6 +192,8 @@ def test_columns_picks_the_tag_column(tmp_path: Path) -> None:
     assert isinstance(record, Record) and record.spans == []
     (problem,) = read(path, ReadContext(LabelScheme.load(), ReadOptions(columns=2)))
     assert str(problem).startswith(f"{path}:2: tag 'Minsk'")
+    (problem,) = read(path, ReadContext(LabelScheme.load(), ReadOptions(columns=7)))
+    assert str(problem) == f"{path}:2: no column 7 in a line of 4 column(s)"
     (record,) = read(path, ReadContext(LabelScheme.load(), ReadOptions(columns=3)))
     assert isinstance(record, Record)
     assert len(record.spans) == sum(1 for line in lines if "\tB-" in line)
