@@ -183,11 +183,16 @@ class _Doc:
     comments: list[tuple[int, str]] = field(default_factory=list)
     """``(sentence index, line)``: comment lines, before that sentence."""
     separator: str = " "
+    separators: list[str] = field(default_factory=list)
+    """Each sentence's separator (that of its first line)."""
     tag_at: int | None = None
+    end: str | None = None
+    """What follows the last line of the file's last document (blank lines or nothing)."""
 
-    def row(self, item: tuple[int, str, str, list[str]], fresh: bool) -> None:
+    def row(self, item: tuple[int, str, str, list[str]], fresh: bool, separator: str) -> None:
         if fresh or not self.sentences:
             self.sentences.append([])
+            self.separators.append(separator)
         self.sentences[-1].append(item)
 
 
@@ -252,12 +257,20 @@ def read(path: Path, ctx: ReadContext) -> Iterator[Record | Problem]:
         if tag is None:
             yield Problem(name, f"no column {column} in a line of {len(cols)} column(s)", lineno)
             return
+        separator = "\t" if "\t" in line else " "
         if not current.sentences:
-            current.separator = "\t" if "\t" in line else " "
+            current.separator = separator
             current.tag_at = None if at == len(cols) - 1 else at
         extra = [c for i, c in enumerate(cols) if i not in (0, at)]
-        current.row((lineno, cols[0], tag, extra), fresh)
+        current.row((lineno, cols[0], tag, extra), fresh, separator)
         fresh = False
+    last = next((d for d in reversed(docs) if d.sentences), None)
+    if last is not None:
+        lines = text.split("\n")
+        after = last.sentences[-1][-1][0]  # the line number of the file's last token line
+        rest = "\n" + "\n".join(lines[after:]) if after < len(lines) else ""
+        if not rest.strip():
+            last.end = rest
     for number, doc in enumerate((d for d in docs if d.sentences), start=1):
         yield _record(doc, path, number, ctx.scheme, meta)
 
@@ -315,6 +328,10 @@ def _record(
         return problem
     rows = [row for sentence in doc.sentences for row in sentence]
     conll: dict[str, Any] = {"separator": doc.separator}
+    if any(sep != doc.separator for sep in doc.separators):
+        conll["separators"] = doc.separators
+    if doc.end is not None and doc.end != "\n\n":
+        conll["end"] = doc.end
     scheme_name = tag_scheme([[tag for _, _, tag, _ in sentence] for sentence in doc.sentences])
     if scheme_name is not None:
         conll["tags"] = scheme_name
@@ -394,6 +411,8 @@ class _Shape:
     tag_at: int | None = None
     docstart: str | None = DOCSTART
     comments: list[list[Any]] = field(default_factory=list)
+    separators: list[str] = field(default_factory=list)
+    """Per sentence, where the input's sentences had different separators."""
 
 
 def _shape(doc_meta: dict[str, Any], columns: int | None) -> _Shape:
@@ -425,6 +444,7 @@ def _shape(doc_meta: dict[str, Any], columns: int | None) -> _Shape:
         tag_at=tag_at if isinstance(tag_at, int) else None,
         docstart=str(kept["docstart"]) if "docstart" in kept else None,
         comments=list(kept.get("comments") or []),
+        separators=[str(x) for x in kept.get("separators") or []],
     )
 
 
@@ -435,7 +455,7 @@ def _docstart_line(shape: _Shape) -> str:
     return shape.separator.join(cols)
 
 
-def _line(shape: _Shape, token: str, tag: str, kept: int | None) -> str:
+def _line(shape: _Shape, token: str, tag: str, kept: int | None, separator: str) -> str:
     extra = shape.placeholders
     if shape.kept_columns is not None and kept is not None and kept < len(shape.kept_columns):
         extra = shape.kept_columns[kept]
@@ -444,7 +464,15 @@ def _line(shape: _Shape, token: str, tag: str, kept: int | None) -> str:
         cols.insert(shape.tag_at, tag)
     else:
         cols.append(tag)
-    return shape.separator.join(cols)
+    return separator.join(cols)
+
+
+def _kept_end(meta: dict[str, Any]) -> str:
+    """What to write after a document that is the last of its file: what followed it in the
+    input (a file without a final blank line), else a blank line."""
+    conll = meta.get("conll") if meta.get("format") == "conll" else None
+    end = conll.get("end") if isinstance(conll, dict) else None
+    return end if isinstance(end, str) else "\n\n"
 
 
 def _tags_for(meta: dict[str, Any], ctx: Context) -> TagScheme:
@@ -474,6 +502,7 @@ def write(items: Iterable[Item], out: Outputs, ctx: Context, report: ExportRepor
     per_document = columns == 2
     files = {} if per_document else {part: out.open(f"{part}.conll") for part in ctx.parts}
     written: Counter[str] = Counter()
+    ends: dict[str, str] = {}  # per file: what to write after its last document
     used: set[str] = set()
     for part, doc, spans in items:
         chosen = [s for s in spans if s.kind == kind]
@@ -531,17 +560,22 @@ def write(items: Iterable[Item], out: Outputs, ctx: Context, report: ExportRepor
                 lines.append("")
             lines += comments.pop(s, [])
             tags = from_biluo([tag for _, tag, _ in sentence], scheme)
+            sep = shape.separators[s] if s < len(shape.separators) else shape.separator
             lines += [
-                _line(shape, word, tag, k) for (word, _, k), tag in zip(sentence, tags, strict=True)
+                _line(shape, word, tag, k, sep)
+                for (word, _, k), tag in zip(sentence, tags, strict=True)
             ]
         for rest in comments.values():
             lines += rest
-        body = "\n".join(lines) + "\n\n"
+        body = "\n".join(lines)
         if per_document:
-            out.write_text(target, body)
+            out.write_text(target, body + _kept_end(meta))
         else:
-            files[part].write(body)
+            files[part].write(("\n\n" if written[part] else "") + body)
+            ends[part] = _kept_end(meta)
         written[part] += 1
+    for part, end in ends.items():
+        files[part].write(end)
 
 
 def _piece_tag(tag: str, k: int, n: int) -> str:

@@ -229,8 +229,11 @@ def import_and_export(path: Path, tmp_path: Path, options: ExportOptions) -> Pat
 def test_an_untouched_import_goes_out_as_it_came(path: Path, tmp_path: Path) -> None:
     out = import_and_export(path, tmp_path, ExportOptions())
     written = (out / "all.conll").read_text(encoding="utf-8")
-    assert plain_rows(written) == plain_rows(path.read_text(encoding="utf-8"))
+    original = path.read_text(encoding="utf-8")
+    assert plain_rows(written) == plain_rows(original)
     assert expected_entities(out / "all.conll") == expected_entities(path)
+    if not re.search(r"[ \t]{2,}|\r", original):  # one separator between columns: byte for byte
+        assert written == original
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
