@@ -26,11 +26,12 @@ import os
 import random
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from annotator import long_texts
 from annotator.model import Span, SpanKind
 from annotator.store import Store
 
@@ -210,6 +211,26 @@ def _next_version(root: Path) -> str:
 # ---- spaCy -----------------------------------------------------------------------------------
 
 
+def _pieces(docs: Sequence[Annotated]) -> Iterator[Annotated | int]:
+    """The documents, a long one cut into pieces a trained pipeline can take (cut between spans
+    where possible; the number of spans that cross a cut all the same follows its pieces)."""
+    for doc in docs:
+        bounds = long_texts.pieces(doc.text, avoid=[(s.start, s.end) for s in doc.spans])
+        if len(bounds) == 1:
+            yield doc
+            continue
+        kept = 0
+        for a, b in bounds:
+            spans = tuple(
+                s.model_copy(update={"start": s.start - a, "end": s.end - a})
+                for s in doc.spans
+                if a <= s.start and s.end <= b
+            )
+            kept += len(spans)
+            yield Annotated(doc.doc_id, doc.text[a:b], spans)
+        yield len(doc.spans) - kept
+
+
 def _examples(
     nlp: Language, docs: Sequence[Annotated], *, annotate: Sequence[str]
 ) -> tuple[list[Example], int]:
@@ -221,8 +242,11 @@ def _examples(
 
     out: list[Example] = []
     skipped = 0
-    for doc in docs:
-        reference = nlp.make_doc(doc.text)
+    for doc in _pieces(docs):
+        if isinstance(doc, int):  # spans lost at the cuts of a long document
+            skipped += doc
+            continue
+        reference = long_texts.make_doc(nlp, doc.text)
         ents: list[SpacySpan] = []
         events: list[SpacySpan] = []
         for span in doc.spans:
@@ -237,7 +261,7 @@ def _examples(
         skipped += len(ents) - len(kept)
         reference.set_ents(kept)
         reference.spans[SPANCAT_KEY] = events
-        predicted = nlp.make_doc(doc.text)
+        predicted = long_texts.make_doc(nlp, doc.text)
         for name in annotate:
             predicted = nlp.get_pipe(name)(predicted)
         out.append(Example(predicted, reference))

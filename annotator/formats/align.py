@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from annotator import long_texts
 from annotator.formats import Conflict, ExportReport
 from annotator.model import Span
 
@@ -164,7 +165,7 @@ def make_doc(nlp: Language, text: str, tokens: Sequence[Sequence[int]] | None = 
     tokenizer. The ``Doc``'s text is always exactly ``text``: white space between kept tokens
     other than one plain space becomes a white-space token, as spaCy's tokenizer makes them."""
     if not tokens:
-        return nlp.make_doc(text)
+        return long_texts.make_doc(nlp, text)
     from spacy.tokens import Doc
 
     words: list[str] = []
@@ -187,7 +188,7 @@ def make_doc(nlp: Language, text: str, tokens: Sequence[Sequence[int]] | None = 
 
     for start, end in tokens:
         if start < pos or end <= start or end > len(text):
-            return nlp.make_doc(text)  # kept tokens that do not fit the text: fall back
+            return long_texts.make_doc(nlp, text)  # kept tokens that do not fit the text: fall back
         gap(start)
         words.append(text[start:end])
         spaces.append(False)
@@ -195,5 +196,5 @@ def make_doc(nlp: Language, text: str, tokens: Sequence[Sequence[int]] | None = 
     gap(len(text))
     doc = Doc(nlp.vocab, words=words, spaces=spaces)
     if doc.text != text:  # pragma: no cover - a guard; the construction above keeps the text
-        return nlp.make_doc(text)
+        return long_texts.make_doc(nlp, text)
     return doc

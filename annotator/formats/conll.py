@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from annotator import long_texts
 from annotator.formats import WHOLE, Context, ExportError, ExportReport, Item, Outputs
 from annotator.formats.align import align_spans, blank, make_doc, resolve_overlaps, sentencizer
 from annotator.formats.reading import (
@@ -509,7 +510,7 @@ def write(items: Iterable[Item], out: Outputs, ctx: Context, report: ExportRepor
         report.count(part, chosen)
         meta = doc.meta or {}
         tokens = meta.get("tokens")
-        sdoc = make_doc(blank(), doc.text, tokens) if tokens else nlp(doc.text)
+        sdoc = make_doc(blank(), doc.text, tokens) if tokens else long_texts.run(nlp, doc.text)
         aligned = align_spans(sdoc, chosen, doc_id=doc.id, strict=strict, report=report)
         kept = resolve_overlaps(aligned, doc_id=doc.id, text=doc.text, report=report)
         biluo = offsets_to_biluo_tags(

@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
+from annotator import long_texts
 from annotator.formats import Context, ExportReport, Item, Outputs
 from annotator.formats.align import blank, token_range
 from annotator.formats.reading import Problem, ReadContext, Record, check_text, make_document
@@ -50,7 +51,7 @@ def task(
     spans: Sequence[Span],
     relations: Sequence[Relation],
 ) -> dict[str, Any]:
-    sdoc = blank().make_doc(doc_text)
+    sdoc = long_texts.make_doc(blank(), doc_text)
     starts = [t.idx for t in sdoc]
     ends = [t.idx + len(t.text) for t in sdoc]
     tokens = [

@@ -36,6 +36,8 @@ EVENT_PATTERNS_PATH = resource_path("event_patterns.jsonl")
 SPANS_KEY = "events"
 NOUN_ENDINGS = ("", "s", "es", "e", "en", "n", "er", "ern", "ns", "nen")
 NEAR_WINDOW = 4
+COMPOUND_CACHE = 200_000
+"""Word forms whose compound matches are remembered (then the memory starts afresh)."""
 PATTERNS_FILE = "patterns.jsonl"
 
 
@@ -116,6 +118,7 @@ class EventTriggers:
         self.spans_key = spans_key
         self.patterns: list[TriggerPattern] = []
         self._index = _Index()
+        self._compound_cache: dict[str, tuple[TriggerPattern, ...]] = {}
 
     @property
     def labels(self) -> list[str]:
@@ -136,6 +139,20 @@ class EventTriggers:
         # longest head noun first, so the most specific compound wins
         index.nouns.sort(key=lambda p: -len(p.word))
         self._index = index
+        self._compound_cache = {}
+
+    def _compounds(self, lower: str) -> tuple[TriggerPattern, ...]:
+        """The noun patterns ``lower`` is a compound of, the longest heads only; remembered per
+        word form (a corpus repeats its words: without it a long text spends minutes here)."""
+        found = self._compound_cache.get(lower)
+        if found is None:
+            matches = [p for p in self._index.nouns if self._compound(lower, p)]
+            best = len(matches[0].word) if matches else 0
+            found = tuple(p for p in matches if len(p.word) == best)
+            if len(self._compound_cache) >= COMPOUND_CACHE:
+                self._compound_cache.clear()
+            self._compound_cache[lower] = found
+        return found
 
     def _compound(self, lower: str, pattern: TriggerPattern) -> bool:
         head = pattern.word.lower()
@@ -163,10 +180,7 @@ class EventTriggers:
             *self._index.by_form.get(lower, ()),
         ]
         if not candidates and token.text[:1].isupper():
-            candidates = [p for p in self._index.nouns if self._compound(lower, p)]
-            if candidates:
-                best = len(candidates[0].word)
-                candidates = [p for p in candidates if len(p.word) == best]
+            candidates = list(self._compounds(lower))
         is_capital = token.text[:1].isupper()
         for pattern in sorted(candidates, key=lambda p: -len(p.word)):
             if pattern.is_noun != is_capital and not _sentence_initial(token):

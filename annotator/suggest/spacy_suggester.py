@@ -107,19 +107,26 @@ class SpacySuggester:
     def suggest(
         self, texts: Sequence[str], *, batch_size: int = 64, n_process: int = 1
     ) -> Iterator[list[Span]]:
+        from annotator.long_texts import pipe_pieces
+
         nlp = self.load()
         version = self.version
-        for text, doc in zip(
-            texts, nlp.pipe(texts, batch_size=batch_size, n_process=n_process), strict=True
-        ):
-            if doc.text != text:
-                raise ValueError(
-                    f"{self.name}: the pipeline changed the text; offsets would not fit it"
-                )
-            yield self.spans_of(doc, version=version)
+        parts = pipe_pieces(nlp, texts, batch_size=batch_size, n_process=n_process)
+        for text, pieces in zip(texts, parts, strict=True):
+            spans: list[Span] = []
+            for offset, doc in pieces:
+                if doc.text != text[offset : offset + len(doc.text)]:
+                    raise ValueError(
+                        f"{self.name}: the pipeline changed the text; offsets would not fit it"
+                    )
+                spans += self.spans_of(doc, version=version, offset=offset)
+            if len(pieces) > 1:
+                spans.sort(key=lambda s: (s.start, s.end, s.label))
+            yield spans
 
-    def spans_of(self, doc: Doc, *, version: str | None = None) -> list[Span]:
-        """The suggestions of one processed Doc, sorted by position."""
+    def spans_of(self, doc: Doc, *, version: str | None = None, offset: int = 0) -> list[Span]:
+        """The suggestions of one processed Doc, sorted by position; ``offset``: where the Doc's
+        text starts in the document (a piece of a long one)."""
         version = version if version is not None else self.version
         found: dict[tuple[int, int, str], Span] = {}
         candidates: list[tuple[int, int, str, float]] = [
@@ -140,6 +147,7 @@ class SpacySuggester:
             if scheme_label is None or start >= end:
                 self.dropped[raw_label] += 1
                 continue
+            start, end = start + offset, end + offset
             key3 = (start, end, label)
             if key3 in found and (found[key3].score or 0.0) >= score:
                 continue
