@@ -90,8 +90,11 @@ def test_batch_suggest_beside_an_annotator(tmp_path: Path) -> None:
     seed_text = (ROOT / "seeds" / "000_3ceaf76258df9ab5.txt").read_text(encoding="utf-8")
     with Store.open(db) as store:
         store.add_documents(
-            Document(id=f"copy-{i}", text=f"{seed_text[:600]}\nKopie {i}") for i in range(400)
+            # Enough documents that the run is still writing when the annotator starts (the
+            # event rules take ~1 ms a document).
+            Document(id=f"copy-{i}", text=f"{seed_text[:600]}\nKopie {i}") for i in range(4000)
         )
+        n_docs = store.count_documents()
     suggest = subprocess.Popen(
         [
             sys.executable,
@@ -129,7 +132,7 @@ def test_batch_suggest_beside_an_annotator(tmp_path: Path) -> None:
         acked = script.acks(out)
         assert len(acked) == 2 * STEPS
         script.check_consistent(conn, "anna", acked)
-        assert _model_runs(db) == 405  # every document got its run, none twice
+        assert _model_runs(db) == n_docs  # every document got its run, none twice
         # The writes really interleaved: anna decided between the model's first and last batch.
         first, last = conn.execute(
             "SELECT min(created), max(created) FROM suggestion_runs WHERE origin != 'test-model'"
