@@ -495,3 +495,52 @@ def test_only_standoff_input_takes_its_scheme_from_annotation_conf(tmp_path: Pat
     (standoff / "b.ann").write_text("T1\tPerson 0 10\tLarry Page\n", encoding="utf-8")
     found = scheme([standoff])
     assert found is not None and "Person" in found
+
+
+def test_events_sharing_a_trigger_are_merged_and_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(BRAT / "news" / "annotation.conf", src)
+    text = "Google merged YouTube and DoubleClick.\n"
+    (src / "m.txt").write_text(text, encoding="utf-8")
+    spans = {w: text.index(w) for w in ("Google", "merged", "YouTube", "DoubleClick")}
+    lines = [
+        f"T{n}\t{'Merge-org' if w == 'merged' else 'Organization'} {a} {a + len(w)}\t{w}"
+        for n, (w, a) in enumerate(spans.items(), start=1)
+    ]
+    lines += ["E1\tMerge-org:T2 Org-Arg:T1 Org-Arg2:T3", "E2\tMerge-org:T2 Org-Arg:T4"]
+    (src / "m.ann").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "p.db"
+    code, msg = run(["import", "--db", str(db), str(src), "--annotator", "anna"], capsys)
+    assert code == 0, msg
+    assert "1 brat event(s) sharing their trigger with another event (arguments merged)" in msg
+    with Store.open(db, create=False) as store:
+        assert sorted(r.role for r in store.relations("m", "anna")) == ["Org-Arg"] * 3
+
+
+def test_a_byte_order_mark_counts_as_a_character_for_brat(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(BRAT / "news" / "annotation.conf", src)
+    text = "Larry Page lebt in\r\nKalifornien.\n"
+    (src / "b.txt").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    seen = "\ufeff" + text.replace("\r\n", "\n")  # what brat reads: the mark is a character
+    a, c = seen.index("Larry"), seen.index("Kalifornien")
+    (src / "b.ann").write_text(
+        f"T1\tPerson {a} {a + 10}\tLarry Page\nT2\tGPE {c} {c + 11}\tKalifornien\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "p.db"
+    code, msg = run(["import", "--db", str(db), str(src), "--annotator", "anna"], capsys)
+    assert code == 0, msg
+    with Store.open(db, create=False) as store:
+        doc = store.document("b")
+        assert doc.text == text and doc.meta["bom"] == "utf-8"
+        assert {s.covered(doc.text) for s in store.decisions("b", "anna")} == {
+            "Larry Page",
+            "Kalifornien",
+        }
