@@ -27,6 +27,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from annotator.formats.reading import (
     MAX_DOCUMENT_CHARS,
     MAX_FILE_BYTES,
@@ -37,7 +39,15 @@ from annotator.formats.reading import (
     Record,
 )
 from annotator.formats.registry import Skipped, expand
-from annotator.model import DocStatus, Document, LabelScheme, Span, SpanStatus
+from annotator.model import (
+    DocStatus,
+    Document,
+    Label,
+    LabelScheme,
+    Span,
+    SpanKind,
+    SpanStatus,
+)
 from annotator.store import Store
 
 __all__ = [
@@ -74,6 +84,8 @@ class ImportReport:
     """What was deliberately not imported, by reason."""
     problems: list[Problem] = field(default_factory=list)
     skipped: int = 0
+    labels_added: list[Label] = field(default_factory=list)
+    """Labels the input used that the scheme lacked, added to it (``--add-labels``)."""
 
     def summary(self) -> str:
         text = (
@@ -87,6 +99,13 @@ class ImportReport:
         if self.done:
             kept += f", {self.done} document(s) marked done"
         text += "; " + kept
+        if self.labels_added:
+            text += f"; added {len(self.labels_added)} label(s) to the scheme: " + ", ".join(
+                f"{label.name} ({label.kind.value}"
+                + (f", key {label.key}" if label.key else ", no key free")
+                + ")"
+                for label in self.labels_added
+            )
         if self.kept:
             text += "; kept in meta: " + ", ".join(
                 f"{n} {name}" for name, n in sorted(self.kept.items())
@@ -155,6 +174,7 @@ def import_paths(
         done=done,
         skip_bad=skip_bad,
         batch_size=batch_size,
+        add_labels=options.add_labels if options is not None else False,
     )
 
 
@@ -166,8 +186,17 @@ def import_records(
     done: bool = False,
     skip_bad: bool = False,
     batch_size: int = 2000,
+    add_labels: bool = False,
 ) -> ImportReport:
+    """Write records into ``store`` in one transaction (see :func:`import_paths`).
+
+    A span whose label the project's scheme lacks is a problem of its record, unless
+    ``add_labels``: then the label is added to the scheme (its kind from the input, a colour
+    distinct from the scheme's and a free key) and the summary names it.
+    """
     report = ImportReport()
+    scheme = store.scheme
+    new_labels: dict[str, SpanKind] = {}
     files: set[str] = set()
     ids: dict[str, str] = {}  # id -> hash, for the documents of this import
     batch: list[Record] = []
@@ -187,6 +216,11 @@ def import_records(
                 report.skipped += 1
                 continue
             files.add(item.path)
+            unknown = _label_problems(item, scheme, new_labels if add_labels else None)
+            if unknown:
+                report.problems.extend(unknown)
+                report.skipped += 1
+                continue
             batch.append(item)
             if len(batch) >= batch_size:
                 flush()
@@ -195,7 +229,108 @@ def import_records(
         if report.problems and not skip_bad:
             # Leaving the block by an exception rolls the whole import back.
             raise InputError(report.problems)
+        if new_labels:
+            extended, report.labels_added = extend_scheme(scheme, new_labels)
+            store.set_scheme(extended)
     return report
+
+
+def _label_problems(
+    record: Record, scheme: LabelScheme, adding: dict[str, SpanKind] | None
+) -> list[Problem]:
+    """Problems with the labels of a record's spans: unknown (unless they are being added) or
+    of the other kind than the scheme's (or another record's, for labels being added)."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for span in [*record.spans, *record.suggestions]:
+        if span.label in seen:
+            continue
+        seen.add(span.label)
+        label = scheme.get(span.label)
+        if label is None and adding is not None:
+            kind = adding.setdefault(span.label, span.kind)
+            try:
+                Label(name=span.label, kind=kind, color="#cccccc", key="")
+            except ValueError as exc:
+                first = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+                adding.pop(span.label, None)
+                why = f"label {span.label!r} cannot be added to the scheme: {first}"
+            else:
+                if kind == span.kind:
+                    continue
+                why = f"label {span.label!r} is used for {kind.value} and {span.kind.value} spans"
+        elif label is None:
+            why = (
+                f"unknown label {span.label!r} (the scheme has {', '.join(scheme.names)}); "
+                "add it to the project's label scheme (a new project: --scheme FILE) "
+                "or import with --add-labels"
+            )
+        elif label.kind != span.kind:
+            why = (
+                f"label {span.label} is an {label.kind.value} label in the scheme, "
+                f"not {span.kind.value}"
+            )
+        else:
+            continue
+        problems.append(Problem(record.path, why, record.line))
+    return problems
+
+
+RESERVED_KEYS = frozenset("jkxafc")
+"""Letters the annotate window's actions use, which no label may take (see gui/actions.py)."""
+_KEYS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def extend_scheme(
+    scheme: LabelScheme, wanted: dict[str, SpanKind]
+) -> tuple[LabelScheme, list[Label]]:
+    """``scheme`` with the labels of ``wanted`` (name -> kind) it lacks, in that order: each with
+    a colour far from the scheme's and a free key that no action reserves (a letter of its name
+    if one is free, else any; none when all are taken). Raises ValueError for a name the scheme
+    cannot hold."""
+    labels = list(scheme.labels)
+    taken = {label.key.lower() for label in labels if label.key} | RESERVED_KEYS
+    colours = [label.color for label in labels]
+    added: list[Label] = []
+    for name, kind in wanted.items():
+        if scheme.get(name) is not None:
+            continue
+        preferred = [c for c in name.lower() if c in _KEYS] + list(_KEYS)
+        key = next((c for c in preferred if c not in taken), "")
+        colour = distinct_colour(colours)
+        try:
+            label = Label(name=name, kind=kind, color=colour, key=key)
+        except ValueError as exc:
+            raise ValueError(f"cannot add label {name!r} to the scheme: {exc}") from None
+        taken.add(key)
+        colours.append(colour)
+        labels.append(label)
+        added.append(label)
+    return scheme.model_copy(update={"labels": tuple(labels)}), added
+
+
+def distinct_colour(used: Sequence[str]) -> str:
+    """A light colour (as label backgrounds are) far from every colour in ``used``: the
+    candidate hue, in golden-angle steps, whose nearest used colour is farthest away."""
+    import colorsys
+
+    def rgb(hex_colour: str) -> tuple[int, int, int]:
+        value = int(hex_colour.lstrip("#"), 16)
+        return value >> 16, (value >> 8) & 0xFF, value & 0xFF
+
+    existing = [rgb(c) for c in used]
+    best, best_distance = "#cccccc", -1.0
+    for i in range(48):
+        hue = (i * 0.618033988749895) % 1.0
+        lightness = (0.78, 0.68, 0.86)[i % 3]
+        r, g, b = (round(x * 255) for x in colorsys.hls_to_rgb(hue, lightness, 0.7))
+        distance = min(
+            (((r - u) ** 2 + (g - v) ** 2 + (b - w) ** 2) ** 0.5 for u, v, w in existing),
+            default=1e9,
+        )
+        if distance > best_distance:
+            best, best_distance = f"#{r:02x}{g:02x}{b:02x}", distance
+    return best
 
 
 def _unique_spans(record: Record, report: ImportReport) -> tuple[list[Span], dict[int, int]]:
@@ -272,6 +407,12 @@ def _as_suggestions(
     for record in records:
         spans, _ = _unique_spans(record, report)
         offered = [s for s in spans if s.status != SpanStatus.REJECTED]
+        if record.flagged or record.comment:
+            report.set_aside[
+                "flag(s) and comment(s): they belong to an annotator (give --annotator)"
+            ] += 1
+        if record.suggestions:
+            _save_suggestions(store, doc_ids[record.doc.hash], record, report)
         if len(offered) < len(spans):
             report.set_aside[
                 "rejected span(s): a rejection is an annotator's decision (give --annotator)"
@@ -287,6 +428,9 @@ def _as_suggestions(
             ] += 1
         if not offered:
             continue
+        if record.keep_origin:
+            _save_suggestions(store, doc_ids[record.doc.hash], record, report, offered)
+            continue
         suggestions = [
             s.model_copy(update={"origin": IMPORT_ORIGIN, "status": SpanStatus.SUGGESTED})
             for s in offered
@@ -295,6 +439,29 @@ def _as_suggestions(
             [(doc_ids[record.doc.hash], suggestions)],
             origin=IMPORT_ORIGIN,
             version=_span_set_version(suggestions),
+        )
+
+
+def _save_suggestions(
+    store: Store,
+    doc_id: str,
+    record: Record,
+    report: ImportReport,
+    spans: Sequence[Span] | None = None,
+) -> None:
+    """A record's suggestions (or ``spans``) as suggestions: of origin ``import``, or with the
+    record's own origins and versions where it keeps them (our JSONL)."""
+    groups: dict[tuple[str, str], list[Span]] = {}
+    for span in record.suggestions if spans is None else spans:
+        origin, version = (
+            (span.origin, span.origin_version) if record.keep_origin else (IMPORT_ORIGIN, "")
+        )
+        groups.setdefault((origin, version), []).append(
+            span.model_copy(update={"status": SpanStatus.SUGGESTED, "origin": origin})
+        )
+    for (origin, version), group in groups.items():
+        report.spans += store.save_suggestions(
+            [(doc_id, group)], origin=origin, version=version or _span_set_version(group)
         )
 
 
@@ -315,7 +482,7 @@ def _as_work(
                     "status": SpanStatus.REJECTED
                     if s.status == SpanStatus.REJECTED
                     else SpanStatus.ACCEPTED,
-                    "origin": IMPORT_ORIGIN,
+                    "origin": s.origin if record.keep_origin else IMPORT_ORIGIN,
                 }
             )
             for s in spans
@@ -334,11 +501,20 @@ def _as_work(
             report.relations += store.add_relations_by_key(
                 doc_id, annotator, links, action="import"
             )
+        if record.suggestions:
+            _save_suggestions(store, doc_id, record, report)
         status = DocStatus.DONE if done else record.status
+        update: dict[str, object] = {}
+        if record.flagged is not None:
+            update["flagged"] = record.flagged
+        if record.comment is not None:
+            update["comment"] = record.comment
         if status is not None:
+            update["status"] = status
+        if update:
             state = store.doc_state(doc_id, annotator)
-            if state.status != status:
-                store.set_doc_state(state.model_copy(update={"status": status}), action="import")
+            if any(getattr(state, k) != v for k, v in update.items()):
+                store.set_doc_state(state.model_copy(update=update), action="import")
             if status == DocStatus.DONE:
                 report.done += 1
 

@@ -141,7 +141,8 @@ class Label(BaseModel):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")
     kind: SpanKind
     color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
-    key: str = Field(min_length=1, max_length=1)
+    key: str = Field(default="", max_length=1)
+    """The label's key in the annotate window; empty: none (all keys were taken)."""
     guideline: str = ""
 
 
@@ -154,7 +155,7 @@ class LabelScheme(BaseModel):
     @model_validator(mode="after")
     def _unique(self) -> LabelScheme:
         names = [label.name for label in self.labels]
-        keys = [label.key.lower() for label in self.labels]
+        keys = [label.key.lower() for label in self.labels if label.key]
         for what, values in (("label name", names), ("hotkey", keys)):
             seen: set[str] = set()
             for value in values:
@@ -189,7 +190,7 @@ class LabelScheme(BaseModel):
 
     def by_key(self, key: str) -> Label | None:
         for label in self.labels:
-            if label.key.lower() == key.lower():
+            if label.key and label.key.lower() == key.lower():
                 return label
         return None
 

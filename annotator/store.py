@@ -417,7 +417,8 @@ class Store:
         used = {
             r[0]
             for r in self.db.conn.execute(
-                "SELECT DISTINCT label FROM decisions UNION SELECT DISTINCT label FROM suggestions"
+                "SELECT DISTINCT label FROM decisions UNION SELECT DISTINCT label FROM suggestions "
+                "UNION SELECT DISTINCT label FROM gold_spans"
             )
         }
         missing = sorted(used - set(scheme.names))

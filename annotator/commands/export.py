@@ -11,8 +11,8 @@ from annotator.model import SpanKind
 NAME = "export"
 HELP = (
     "Export annotations as training data: spaCy DocBin files plus a config.cfg that trains as "
-    "written, CoNLL-2003, Prodigy-style JSONL (imports back without loss), brat standoff or "
-    "WebAnno TSV 3 (INCEpTION). "
+    "written, CoNLL-2003, this project's JSONL (imports back without loss), Prodigy tasks, "
+    "doccano, Label Studio, brat standoff or WebAnno TSV 3 (INCEpTION). "
     "Decided (accepted) spans of one annotator on the documents they marked done, by default."
 )
 DEFAULT_OUT = Path("exports")

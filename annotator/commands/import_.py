@@ -63,6 +63,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(negative: from the end; default: CoNLL the last, CoNLL-U the NE/Entity of MISC)",
     )
     parser.add_argument(
+        "--add-labels",
+        action="store_true",
+        help="add the labels the input uses that the project's scheme lacks (kind from the "
+        "input, else entity; a new colour and a free key), instead of refusing them",
+    )
+    parser.add_argument(
         "--scheme",
         type=Path,
         help="label scheme (JSON) for a new project (default: the one the input declares, "
@@ -93,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         text_key=args.text_key,
         label_key=args.label_key,
         columns=args.columns,
+        add_labels=args.add_labels,
     )
     with Store.open(args.db, scheme=scheme) as store:
         try:

@@ -28,7 +28,16 @@ from typing import IO, Any, Literal, Protocol
 
 from annotator.cli import UserError
 from annotator.folders import FolderError, StagedFolder
-from annotator.model import DocStatus, Document, LabelScheme, Relation, Span, SpanKind, SpanStatus
+from annotator.model import (
+    DocState,
+    DocStatus,
+    Document,
+    LabelScheme,
+    Relation,
+    Span,
+    SpanKind,
+    SpanStatus,
+)
 from annotator.store import Store
 
 FORMATS: dict[str, str] = {
@@ -37,6 +46,8 @@ FORMATS: dict[str, str] = {
     "jsonl": "annotator.formats.jsonl",
     "brat": "annotator.formats.brat",
     "webanno": "annotator.formats.webanno",
+    "prodigy": "annotator.formats.prodigy",
+    "doccano": "annotator.formats.doccano",
 }
 """Format name to the module that writes it."""
 
@@ -85,6 +96,15 @@ class Context:
     options: ExportOptions
     parts: tuple[str, ...]
     relations: Callable[[str], Sequence[Relation]] = lambda doc_id: ()
+    decisions: Callable[[str], Sequence[Span]] = lambda doc_id: ()
+    """Every span decided on the document, accepted and rejected: the annotator's decisions,
+    or with ``--gold`` the review's gold rows (formats that write rejections use it)."""
+    state: Callable[[str], DocState | None] = lambda doc_id: None
+    """The document's state: the annotator's (status, flag, comment); with ``--gold`` done for
+    a reviewed document, else in progress."""
+    annotator: str | None = None
+    """Whose work is exported (None: suggestions only, or the gold spans)."""
+    gold: bool = False
 
 
 @dataclass(frozen=True)
@@ -484,7 +504,32 @@ def export(
     def relations(doc_id: str) -> Sequence[Relation]:
         return store.relations(doc_id, name) if name is not None else ()
 
-    ctx = Context(store.scheme, options, parts, relations)
+    def decisions(doc_id: str) -> Sequence[Span]:
+        if gold:
+            return store.gold_spans(doc_id, include_rejected=True)
+        return store.decisions(doc_id, name) if name is not None else ()
+
+    def state(doc_id: str) -> DocState | None:
+        if gold:
+            reviewed, reviewer = store.review_state(doc_id)
+            done = reviewed == "reviewed"
+            return DocState(
+                doc_id=doc_id,
+                annotator=reviewer or "gold",
+                status=DocStatus.DONE if done else DocStatus.IN_PROGRESS,
+            )
+        return store.doc_state(doc_id, name) if name is not None else None
+
+    ctx = Context(
+        store.scheme,
+        options,
+        parts,
+        relations,
+        decisions=decisions,
+        state=state,
+        annotator=name,
+        gold=gold,
+    )
     report = ExportReport(format=fmt, out=out)
 
     def items() -> Iterator[Item]:

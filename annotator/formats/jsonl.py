@@ -1,113 +1,120 @@
-"""JSONL in the Prodigy task shape, one document per line; ``annotator import`` reads it back.
+"""This project's own JSONL: one document per line with everything a project holds for it.
 
-Span offsets are written exactly as stored (no trimming, no widening): this format is the
-lossless one. ``token_start``/``token_end`` (inclusive) name the spaCy tokens the span touches.
+A line (marked ``"annotator_jsonl": 1``)::
 
-Hashes: Prodigy's are 32-bit signed integers; ours are the first four bytes of a SHA-256,
-stable across runs and machines (not Python's salted ``hash``). ``_input_hash`` covers the text
-alone, so the same text always has the same input hash; ``_task_hash`` covers the input hash plus
-the spans (start, end, label, kind) and relations, so it changes exactly when the annotation does.
+    {"annotator_jsonl": 1, "id": "d1", "text": "...", "source": "...", "meta": {...},
+     "annotator": "anna", "status": "done", "flagged": false, "comment": "",
+     "spans": [{"start": 0, "end": 7, "label": "MEETING", "kind": "event",
+                "status": "accepted", "origin": "manual", "origin_version": "", "score": null}],
+     "relations": [{"head": 0, "tail": 1, "role": "Place"}]}
+
+``spans`` holds the annotator's decisions (accepted and rejected) and, with
+``--include-suggestions``, the suggestions they had not decided (status ``suggested``);
+``relations`` name spans by their index in ``spans``. Offsets are written exactly as stored (no
+trimming, no widening): this is the lossless format. Imported with ``--annotator`` the decisions,
+relations, status, flag and comment become that annotator's, the suggestions stay suggestions
+with their origin; the document keeps its id, source and meta.
+
+A ``.jsonl`` file whose lines lack the marker is another tool's JSON lines, read by the format
+its first line looks like (Prodigy or doccano), so ``--format jsonl`` keeps reading the files it
+always read.
 """
 
 from __future__ import annotations
 
-import codecs
-import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import orjson
-from pydantic import ValidationError
-
-from annotator import long_texts
 from annotator.formats import Context, ExportReport, Item, Outputs
-from annotator.formats.align import blank, token_range
-from annotator.formats.reading import Problem, ReadContext, Record, check_text, make_document
-from annotator.model import LabelScheme, Relation, Span, SpanError, SpanKind, check_span
+from annotator.formats.jsonlines import (
+    doc_id_of,
+    first_object,
+    label_problem,
+    offsets_problem,
+    values,
+)
+from annotator.formats.prodigy import input_hash, task_hash
+from annotator.formats.reading import (
+    ImportedRelation,
+    Problem,
+    ReadContext,
+    Record,
+    check_text,
+    make_document,
+)
+from annotator.formats.registry import SNIFF_BYTES
+from annotator.model import DocStatus, Span, SpanKind, SpanStatus
+
+# input_hash and task_hash stay importable from here: the Prodigy shape this module once wrote.
+MARKER = "annotator_jsonl"
+VERSION = 1
+__all__ = ["MARKER", "input_hash", "line_of", "read", "sniff", "task_hash", "write"]
 
 
-def hash32(payload: str) -> int:
-    digest = hashlib.sha256(payload.encode("utf-8", "surrogatepass")).digest()
-    return int.from_bytes(digest[:4], "big", signed=True)
+def sniff(head: bytes) -> bool:
+    obj = first_object(head)
+    return obj is not None and MARKER in obj
 
 
-def input_hash(text: str) -> int:
-    return hash32(json.dumps({"text": text}, ensure_ascii=False))
+# --------------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------------
 
 
-def task_hash(text: str, spans: Sequence[dict[str, Any]], relations: Sequence[Any]) -> int:
-    key = [[s["start"], s["end"], s["label"], s["kind"]] for s in spans]
-    payload = json.dumps(
-        [input_hash(text), sorted(key), relations], ensure_ascii=False, sort_keys=True
-    )
-    return hash32(payload)
-
-
-def task(
-    doc_text: str,
-    meta: dict[str, Any],
-    spans: Sequence[Span],
-    relations: Sequence[Relation],
-) -> dict[str, Any]:
-    sdoc = long_texts.make_doc(blank(), doc_text)
-    starts = [t.idx for t in sdoc]
-    ends = [t.idx + len(t.text) for t in sdoc]
-    tokens = [
-        {
-            "text": t.text,
-            "start": t.idx,
-            "end": t.idx + len(t.text),
-            "id": t.i,
-            "ws": bool(t.whitespace_),
-        }
-        for t in sdoc
-    ]
-    out_spans: list[dict[str, Any]] = []
-    by_id: dict[int, dict[str, Any]] = {}
-    for span in spans:
-        first, last = token_range(starts, ends, span.start, span.end)
-        entry = {
-            "start": span.start,
-            "end": span.end,
-            "token_start": first,
-            "token_end": last,
-            "label": span.label,
-            "kind": span.kind.value,
-        }
-        out_spans.append(entry)
-        if span.id is not None:
-            by_id[span.id] = entry
-    out_relations = [
-        {
-            "head": by_id[r.head]["token_end"],
-            "child": by_id[r.tail]["token_end"],
-            "head_span": by_id[r.head],
-            "child_span": by_id[r.tail],
-            "label": r.role,
-        }
-        for r in relations
-        if r.head in by_id and r.tail in by_id
-    ]
-    return {
-        "text": doc_text,
-        "meta": meta,
-        "tokens": tokens,
-        "spans": out_spans,
-        "relations": out_relations,
-        "answer": "accept",
-        "_input_hash": input_hash(doc_text),
-        "_task_hash": task_hash(doc_text, out_spans, out_relations),
+def _span_entry(span: Span) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "start": span.start,
+        "end": span.end,
+        "label": span.label,
+        "kind": span.kind.value,
+        "status": span.status.value,
+        "origin": span.origin,
     }
+    if span.origin_version:
+        entry["origin_version"] = span.origin_version
+    if span.score is not None:
+        entry["score"] = span.score
+    return entry
+
+
+def line_of(part: str, doc: Any, spans: list[Span], ctx: Context) -> dict[str, Any]:
+    decided = list(ctx.decisions(doc.id)) or [s for s in spans if s.status != SpanStatus.SUGGESTED]
+    suggested = [s for s in spans if s.status == SpanStatus.SUGGESTED]
+    written = decided + suggested
+    index = {s.id: i for i, s in enumerate(decided) if s.id is not None}
+    relations = [
+        {"head": index[r.head], "tail": index[r.tail], "role": r.role}
+        for r in ctx.relations(doc.id)
+        if r.head in index and r.tail in index
+    ]
+    line: dict[str, Any] = {
+        MARKER: VERSION,
+        "id": doc.id,
+        "text": doc.text,
+        "source": doc.source,
+        "meta": doc.meta,
+    }
+    state = ctx.state(doc.id)
+    if ctx.gold:
+        line["gold"] = True
+    if ctx.annotator is not None:
+        line["annotator"] = ctx.annotator
+    if state is not None:
+        line["status"] = state.status.value
+        line["flagged"] = state.flagged
+        line["comment"] = state.comment
+    line["spans"] = [_span_entry(s) for s in written]
+    line["relations"] = relations
+    return line
 
 
 def write(items: Iterable[Item], out: Outputs, ctx: Context, report: ExportReport) -> None:
     files = {part: out.open(f"{part}.jsonl") for part in ctx.parts}
     for part, doc, spans in items:
-        report.count(part, spans)
-        meta = {**doc.meta, "id": doc.id, "source": doc.source}
-        line = task(doc.text, meta, spans, ctx.relations(doc.id))
+        report.count(part, [s for s in spans if s.status == SpanStatus.ACCEPTED])
+        line = line_of(part, doc, spans, ctx)
         files[part].write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
@@ -116,118 +123,40 @@ def write(items: Iterable[Item], out: Outputs, ctx: Context, report: ExportRepor
 # --------------------------------------------------------------------------------------------
 
 
-def _parse_span(
-    raw: Any, index: int, text: str, scheme: LabelScheme
-) -> tuple[Span | None, str | None]:
-    """A span from a Prodigy dict or a doccano triple; (span, None) or (None, why not)."""
-    kind: Any = None
-    if isinstance(raw, dict):
-        start, end, label, kind = (
-            raw.get("start"),
-            raw.get("end"),
-            raw.get("label"),
-            raw.get("kind"),
-        )
-    elif isinstance(raw, list | tuple) and len(raw) == 3:
-        start, end, label = raw
-    else:
-        return None, f"span {index}: expected an object with start, end, label, got {raw!r:.60}"
-    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
-        return None, f"span {index}: start and end must be whole numbers, got {start!r}, {end!r}"
-    if not isinstance(label, str) or not label:
-        return None, f"span {index} ({start}-{end}): label missing"
-    if label not in scheme:
-        return None, (
-            f"span {index} ({start}-{end}): unknown label {label!r} "
-            f"(the scheme has {', '.join(scheme.names)})"
-        )
-    if kind is None:
-        kind = scheme.kind_of(label)
-    try:
-        span = Span(start=start, end=end, label=label, kind=SpanKind(kind))
-        check_span(span, text, scheme)
-    except (ValidationError, ValueError) as exc:
-        message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
-        if isinstance(exc, ValidationError) or not isinstance(exc, SpanError):
-            message = f"span {index} ({start}-{end}): {message}"
-        else:
-            message = f"span {index}: {message.removeprefix('span ')}"
-        return None, message
-    return span, None
-
-
 def read(path: Path, ctx: ReadContext) -> Iterator[Record | Problem]:
-    """One document per line: ``{"text", "id"?, "meta"?, "spans"?: [{start, end, label, kind?}]}``
-    (Prodigy) or ``{"text", "label": [[start, end, label], ...]}`` (doccano)."""
-    scheme, encoding = ctx.scheme, ctx.options.encoding
-    name = str(path)
+    """Our own lines; a file of another tool's lines goes to that tool's reader."""
     try:
-        fh = path.open("rb")
+        with path.open("rb") as fh:
+            head = fh.read(SNIFF_BYTES)
     except OSError as exc:
-        yield Problem(name, f"cannot read: {exc.strerror or exc}")
+        yield Problem(str(path), f"cannot read: {exc.strerror or exc}")
         return
-    seen_content = False
-    stem = path.stem
-    fast = codecs.lookup(encoding).name == "utf-8"
-    with fh:
-        for lineno, raw_line in enumerate(fh, start=1):
-            if lineno == 1 and raw_line.startswith(codecs.BOM_UTF8):
-                raw_line = raw_line[len(codecs.BOM_UTF8) :]
-            if not raw_line.strip():
-                continue
-            seen_content = True
-            if b"\x00" in raw_line:
-                yield Problem(name, "binary data (NUL byte), not JSON lines", lineno)
-                return
-            surrogates = _has_surrogate_escape(raw_line)
-            if fast and not surrogates:
-                # orjson parses UTF-8 bytes directly, about three times faster than decoding and
-                # json.loads; on any error the line takes the slow path below, whose messages
-                # are the standard library's.
-                try:
-                    obj = orjson.loads(raw_line)
-                except orjson.JSONDecodeError:
-                    pass
-                else:
-                    yield from _jsonl_object(obj, name, stem, lineno, scheme, surrogates)
-                    continue
-            try:
-                line = raw_line.decode(encoding)
-            except UnicodeDecodeError as exc:
-                yield Problem(
-                    name,
-                    f"not valid {encoding} at byte {exc.start} of the line; "
-                    "give --encoding if the file uses another one",
-                    lineno,
-                )
-                continue
-            yield from _jsonl_record(line, name, stem, lineno, scheme, surrogates)
-    if not seen_content:
-        yield Problem(name, "empty file")
+    obj = first_object(head)
+    if obj is None or MARKER not in obj:
+        from annotator.formats import doccano, prodigy
 
-
-def _has_surrogate_escape(line: bytes) -> bool:
-    """Only a JSON escape (``\\udXXX``) can put an unpaired surrogate into a decoded string
-    (searched in the raw bytes: much faster than in the decoded text)."""
-    return b"\\ud" in line or b"\\uD" in line
-
-
-def _jsonl_record(
-    line: str, name: str, stem: str, lineno: int, scheme: LabelScheme, surrogates: bool = True
-) -> Iterator[Record | Problem]:
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        yield Problem(name, f"not valid JSON: {exc.msg} (column {exc.colno})", lineno)
+        other = doccano if obj is not None and doccano.looks_like(obj, ctx) else prodigy
+        yield from other.read(path, ctx)
         return
-    yield from _jsonl_object(obj, name, stem, lineno, scheme, surrogates)
+    name = str(path)
+    for item in values(path, ctx.options.encoding):
+        if isinstance(item, Problem):
+            yield item
+            continue
+        lineno, obj, surrogates = item
+        yield from _record(obj, name, path.stem, lineno, ctx, surrogates)
 
 
-def _jsonl_object(
-    obj: Any, name: str, stem: str, lineno: int, scheme: LabelScheme, surrogates: bool
+def _record(
+    obj: Any, name: str, stem: str, lineno: int, ctx: ReadContext, surrogates: bool
 ) -> Iterator[Record | Problem]:
     if not isinstance(obj, dict):
         yield Problem(name, f"expected a JSON object, got {type(obj).__name__}", lineno)
+        return
+    if obj.get(MARKER) != VERSION:
+        yield Problem(
+            name, f'"{MARKER}" must be {VERSION} on every line (a line of another shape?)', lineno
+        )
         return
     text = obj.get("text")
     if not isinstance(text, str):
@@ -241,25 +170,101 @@ def _jsonl_object(
     if not isinstance(meta, dict):
         yield Problem(name, '"meta" must be an object', lineno)
         return
-    doc_id = obj.get("id", meta.get("id"))
-    doc_id = str(doc_id) if doc_id not in (None, "") else f"{stem}-{lineno}"
-    raw_spans = obj.get("spans")
-    if raw_spans is None:
-        raw_spans = obj.get("label", [])
-    if not isinstance(raw_spans, list):
-        yield Problem(name, '"spans" must be a list', lineno)
-        return
-    spans: list[Span] = []
-    bad: list[str] = []
+    problems: list[str] = []
+    status: DocStatus | None = None
+    if obj.get("status") is not None:
+        try:
+            status = DocStatus(obj["status"])
+        except ValueError:
+            problems.append(f"unknown document status {obj['status']!r}")
+    flagged = obj.get("flagged")
+    comment = obj.get("comment")
+    if flagged is not None and not isinstance(flagged, bool):
+        problems.append('"flagged" must be true or false')
+    if comment is not None and not isinstance(comment, str):
+        problems.append('"comment" must be a string')
+    raw_spans = obj.get("spans") or []
+    raw_relations = obj.get("relations") or []
+    if not isinstance(raw_spans, list) or not isinstance(raw_relations, list):
+        problems.append('"spans" and "relations" must be lists')
+        raw_spans, raw_relations = [], []
+    decided: list[Span] = []
+    suggested: list[Span] = []
+    where: dict[int, int] = {}
     for i, raw in enumerate(raw_spans):
-        span, why = _parse_span(raw, i, text, scheme)
+        span, why = _span(raw, i, text, ctx)
         if span is None:
-            bad.append(why or "bad span")
+            problems.append(why or f"span {i}: bad span")
+        elif span.status == SpanStatus.SUGGESTED:
+            suggested.append(span)
         else:
-            spans.append(span)
-    if bad:
-        for why in bad:
+            where[i] = len(decided)
+            decided.append(span)
+    relations: list[ImportedRelation] = []
+    for i, raw in enumerate(raw_relations):
+        if not isinstance(raw, dict):
+            problems.append(f"relation {i}: expected an object with head, tail, role")
+            continue
+        head, tail, role = raw.get("head"), raw.get("tail"), raw.get("role")
+        if head not in where or tail not in where:
+            problems.append(
+                f"relation {i}: head and tail must be indexes of accepted or rejected spans"
+            )
+        elif not isinstance(role, str) or not role.strip():
+            problems.append(f"relation {i}: role missing")
+        else:
+            relations.append(ImportedRelation(where[head], where[tail], role))
+    if problems:
+        for why in problems:
             yield Problem(name, why, lineno)
         return
-    source = str(meta.get("source", name))
-    yield Record(make_document(doc_id, text, source, meta), spans, name, lineno)
+    doc_id = doc_id_of(obj.get("id"), f"{stem}-{lineno}")
+    source = obj.get("source")
+    yield Record(
+        make_document(doc_id, text, source if isinstance(source, str) else name, meta),
+        decided,
+        name,
+        lineno,
+        relations=relations,
+        status=status,
+        suggestions=suggested,
+        flagged=flagged,
+        comment=comment,
+        keep_origin=True,
+    )
+
+
+def _span(raw: Any, i: int, text: str, ctx: ReadContext) -> tuple[Span | None, str | None]:
+    where = f"span {i}"
+    if not isinstance(raw, dict):
+        return None, f"{where}: expected an object with start, end, label"
+    start, end = raw.get("start"), raw.get("end")
+    problem = offsets_problem(start, end, text, where)
+    if problem:
+        return None, problem
+    try:
+        kind = SpanKind(raw.get("kind", "entity"))
+        status = SpanStatus(raw.get("status", "accepted"))
+    except ValueError:
+        return None, f"{where}: unknown kind {raw.get('kind')!r} or status {raw.get('status')!r}"
+    kind_, problem = label_problem(raw.get("label"), kind, ctx, f"{where} ({start}-{end})")
+    if problem or kind_ is None:
+        return None, problem
+    score = raw.get("score")
+    origin = raw.get("origin") or "import"
+    version = raw.get("origin_version") or ""
+    if not isinstance(origin, str) or not isinstance(version, str):
+        return None, f"{where}: origin and origin_version must be strings"
+    return (
+        Span(
+            start=start,
+            end=end,
+            label=raw["label"],
+            kind=kind,
+            status=status,
+            origin=origin,
+            origin_version=version,
+            score=float(score) if isinstance(score, int | float) else None,
+        ),
+        None,
+    )

@@ -89,6 +89,14 @@ class Record:
     status: DocStatus | None = None
     kept: Counter[str] = field(default_factory=Counter)
     set_aside: Counter[str] = field(default_factory=Counter)
+    suggestions: list[Any] = field(default_factory=list)
+    """Spans offered without judgement that stay suggestions even with ``--annotator`` (our own
+    JSONL keeps an annotator's decisions and the suggestions they had not decided apart)."""
+    flagged: bool | None = None
+    comment: str | None = None
+    """The annotator's flag and comment on the document, where the input has them."""
+    keep_origin: bool = False
+    """The spans' ``origin`` is the input's own (our JSONL), kept instead of ``import``."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,9 @@ class ReadOptions:
     """JSON formats: the field holding the spans (doccano's ``--label-key``)."""
     columns: int | None = None
     """Column formats: which column holds the tags (1-based, negative counts from the end)."""
+    add_labels: bool = False
+    """Labels the scheme lacks are taken (and added to the scheme by the import) instead of
+    refused (``--add-labels``)."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Further format-specific options, by name."""
 

@@ -78,7 +78,21 @@ FORMATS: dict[str, FormatSpec] = {
             "annotator.formats.jsonl",
             suffixes=(".jsonl",),
             writes=True,
-            summary="JSON lines: Prodigy, doccano and this project's own shape",
+            summary="this project's own JSON lines, lossless (other tools' .jsonl by their shape)",
+        ),
+        FormatSpec(
+            "prodigy",
+            "annotator.formats.prodigy",
+            sniffs=(".jsonl",),
+            writes=True,
+            summary="Prodigy tasks (JSONL): answers, tokens, rel.manual relations, hashes",
+        ),
+        FormatSpec(
+            "doccano",
+            "annotator.formats.doccano",
+            sniffs=(".jsonl", ".json"),
+            writes=True,
+            summary="doccano JSONL: label triples, or entities and relations",
         ),
         FormatSpec(
             "text",

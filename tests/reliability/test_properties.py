@@ -297,11 +297,7 @@ def test_export_then_import_gives_back_the_same_spans(
         for action in actions:
             _step(session, action)
         session.execute(session.set_status("d", DocStatus.DONE))
-        accepted = {
-            (s.start, s.end, s.label)
-            for s in store.decisions("d", "anna")
-            if s.status.value == "accepted"
-        }
+        decided = {(s.start, s.end, s.label, s.status) for s in store.decisions("d", "anna")}
         out = export_dir / f"run-{random.random()}"
         export(store, "jsonl", out, annotator="anna")
         files = sorted(out.glob("*.jsonl"))
@@ -309,5 +305,6 @@ def test_export_then_import_gives_back_the_same_spans(
     with _fresh() as again:
         import_paths(again, files, annotator="anna")
         assert again.document("d").text == TEXT
-        back = {(s.start, s.end, s.label) for s in again.decisions("d", "anna")}
-        assert back == accepted
+        back = {(s.start, s.end, s.label, s.status) for s in again.decisions("d", "anna")}
+        assert back == decided  # rejections come back rejected, acceptances accepted
+        assert again.doc_state("d", "anna").status == DocStatus.DONE

@@ -23,7 +23,7 @@ from annotator.formats import (
 )
 from annotator.formats.conll import iob2_to_iob1
 from annotator.formats.conll import read as read_conll
-from annotator.formats.jsonl import input_hash, task_hash
+from annotator.formats.prodigy import input_hash, task_hash
 from annotator.formats.reading import ReadContext
 from annotator.model import (
     DocState,
@@ -184,7 +184,7 @@ def test_export_split_writes_one_file_per_part(annotated: Store, tmp_path: Path)
     seen = []
     for part in ("train", "dev", "test"):
         lines = (tmp_path / "out" / f"{part}.jsonl").read_text(encoding="utf-8").splitlines()
-        seen += [json.loads(line)["meta"]["id"] for line in lines]
+        seen += [json.loads(line)["id"] for line in lines]
     assert sorted(seen) == sorted(annotated.document_ids())
     again = export(annotated, "jsonl", tmp_path / "again", split="60/20/20", seed=3)
     assert again.documents == report.documents
@@ -317,7 +317,7 @@ def test_jsonl_round_trip_gives_back_every_document_and_span(
     fresh.close()
 
 
-def test_jsonl_task_shape_tokens_and_hashes(store: Store, tmp_path: Path) -> None:
+def test_prodigy_task_shape_tokens_and_hashes(store: Store, tmp_path: Path) -> None:
     text = "Treffen in Minsk\n\nmit Lukaschenko."
     add_doc(store, "d1", text)
     decide(
@@ -331,7 +331,7 @@ def test_jsonl_task_shape_tokens_and_hashes(store: Store, tmp_path: Path) -> Non
     )
     ids = {s.label: s.id for s in store.decisions("d1", "anna")}
     store.add_relation("d1", "anna", Relation(head=ids["MEETING"], tail=ids["LOC"], role="Place"))
-    export(store, "jsonl", tmp_path / "out")
+    export(store, "prodigy", tmp_path / "out")
     lines = (tmp_path / "out" / "all.jsonl").read_text().splitlines()
     (task,) = [json.loads(line) for line in lines]
     assert task["answer"] == "accept" and task["meta"]["id"] == "d1"

@@ -53,4 +53,6 @@ def test_export_gold_cli_jsonl(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert len(files) == 1
     lines = [json.loads(line) for line in files[0].read_text(encoding="utf-8").splitlines()]
     assert [line["text"] for line in lines] == [TEXT]
-    assert sorted(s["label"] for s in lines[0]["spans"]) == ["MEETING", "ORG", "PER"]
+    accepted = [s for s in lines[0]["spans"] if s["status"] == "accepted"]
+    assert sorted(s["label"] for s in accepted) == ["MEETING", "ORG", "PER"]
+    assert lines[0]["gold"] is True and lines[0]["status"] == "done"
