@@ -75,6 +75,8 @@ class ImportReport:
     """Spans stored: suggestions, or the annotator's decisions."""
     accepted: int = 0
     rejected: int = 0
+    suggested: int = 0
+    """Of ``spans``: suggestions stored beside an annotator's decisions (e.g. predictions)."""
     relations: int = 0
     done: int = 0
     """Documents marked done for the annotator."""
@@ -93,8 +95,11 @@ class ImportReport:
             f"{self.existing} already in the project"
         )
         kept = f"kept {self.spans} span(s)"
-        if self.rejected:
-            kept += f" ({self.accepted} accepted, {self.rejected} rejected)"
+        if self.rejected or self.suggested:
+            parts = [f"{self.accepted} accepted", f"{self.rejected} rejected"]
+            if self.suggested:
+                parts.append(f"{self.suggested} suggestion(s)")
+            kept += f" ({', '.join(parts)})"
         kept += f", {self.relations} relation(s)"
         if self.done:
             kept += f", {self.done} document(s) marked done"
@@ -460,9 +465,11 @@ def _save_suggestions(
             span.model_copy(update={"status": SpanStatus.SUGGESTED, "origin": origin})
         )
     for (origin, version), group in groups.items():
-        report.spans += store.save_suggestions(
+        saved = store.save_suggestions(
             [(doc_id, group)], origin=origin, version=version or _span_set_version(group)
         )
+        report.spans += saved
+        report.suggested += saved
 
 
 def _as_work(

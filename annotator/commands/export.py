@@ -34,10 +34,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--status",
-        choices=["done", "all"],
+        choices=["done", "all", "any"],
         default="done",
         help="done: documents the annotator marked done (default); "
-        "all: every document except those they skipped",
+        "all: every document except those they skipped; any: every document (a full copy "
+        "of the project with --format jsonl)",
     )
     parser.add_argument(
         "--include-suggestions",

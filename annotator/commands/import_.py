@@ -16,7 +16,8 @@ from annotator.store import Store
 NAME = "import"
 HELP = (
     "Import documents: plain .txt files or folders of them (the file name is the id), JSON lines "
-    "(Prodigy, doccano, this project's own), CoNLL and the other formats listed under --format. "
+    "(Prodigy, doccano, this project's own), Label Studio JSON, CoNLL and the other formats "
+    "listed under --format. "
     "Each file's format is found from its content and suffix unless --format names it. All or "
     "nothing unless --skip-bad; the last line says what was kept and what was not."
 )

@@ -48,6 +48,7 @@ FORMATS: dict[str, str] = {
     "webanno": "annotator.formats.webanno",
     "prodigy": "annotator.formats.prodigy",
     "doccano": "annotator.formats.doccano",
+    "labelstudio": "annotator.formats.labelstudio",
 }
 """Format name to the module that writes it."""
 
@@ -62,7 +63,7 @@ LANG_KEY = "lang"
 """The project value holding the project's language (an ISO code spaCy knows)."""
 DEFAULT_LANG = "de"
 
-Status = Literal["done", "all"]
+Status = Literal["done", "all", "any"]
 Item = tuple[str, Document, list[Span]]
 
 
@@ -301,6 +302,8 @@ def resolve_annotator(store: Store, annotator: str | None) -> str | None:
 def _wanted(status: DocStatus | None, wanted: Status) -> bool:
     if wanted == "done":
         return status == DocStatus.DONE
+    if wanted == "any":
+        return True
     return status != DocStatus.SKIPPED
 
 
@@ -316,9 +319,10 @@ def collect(
     """Stream the documents to export with their spans, in import order.
 
     By default: the annotator's accepted spans on the documents they marked done
-    (``status="all"``: every document except those they skipped). ``include_suggestions`` adds
-    the current suggestions the annotator has neither accepted nor rejected. With no annotator in
-    the project only suggestions exist, so ``status="done"`` yields nothing.
+    (``status="all"``: every document except those they skipped; ``"any"``: every document).
+    ``include_suggestions`` adds the current suggestions the annotator has neither accepted nor
+    rejected. With no annotator in the project only suggestions exist, so ``status="done"``
+    yields nothing.
 
     ``gold``: the adjudicated (accepted gold) spans of the documents marked reviewed in the
     review mode (``status="all"``: also documents with gold spans whose review is not finished);
@@ -364,13 +368,13 @@ def _collect_gold(
     found = False
     for doc in store.iter_documents(batch=batch):
         spans = [s for s in gold_spans(doc.id) if s.status == SpanStatus.ACCEPTED]
-        if doc.id in reviewed or (status == "all" and spans):
+        if doc.id in reviewed or (status != "done" and spans):
             found = True
             yield doc, spans
     if not found:
         raise ExportError(
             "no reviewed documents: mark documents reviewed in the review mode first"
-            + ("" if status == "all" else " (--status all also takes reviews in progress)")
+            + ("" if status != "done" else " (--status all also takes reviews in progress)")
         )
 
 

@@ -35,7 +35,7 @@ def values(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, Any, bool
     """``(line, value, may_have_surrogates)`` for every JSON value of the file, or problems.
 
     One value per line; if the first line is not a whole JSON value, the file is read as a
-    sequence of JSON values in any layout (pretty-printed objects, one array): a top-level array
+    sequence of JSON values in any layout (pretty-printed objects, one array). A top-level array
     yields its items.
     """
     name = str(path)
@@ -66,7 +66,7 @@ def values(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, Any, bool
                     pass
                 else:
                     seen = True
-                    yield lineno, obj, False
+                    yield from _items(lineno, obj, False)
                     continue
             try:
                 line = raw_line.decode(encoding)
@@ -87,9 +87,19 @@ def values(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, Any, bool
                 yield Problem(name, f"not valid JSON: {exc.msg} (column {exc.colno})", lineno)
                 continue
             seen = True
-            yield lineno, obj, surrogates
+            yield from _items(lineno, obj, surrogates)
     if not seen:
         yield Problem(name, "empty file")
+
+
+def _items(line: int, obj: Any, surrogates: bool) -> Iterator[tuple[int, Any, bool]]:
+    """A line holding a JSON array (Label Studio writes its list of tasks on one line) is its
+    items."""
+    if isinstance(obj, list):
+        for item in obj:
+            yield line, item, surrogates
+    else:
+        yield line, obj, surrogates
 
 
 def _whole_file(path: Path, encoding: str) -> Iterator[tuple[int, Any, bool] | Problem]:

@@ -95,6 +95,13 @@ FORMATS: dict[str, FormatSpec] = {
             summary="doccano JSONL: label triples, or entities and relations",
         ),
         FormatSpec(
+            "labelstudio",
+            "annotator.formats.labelstudio",
+            suffixes=(".json",),
+            writes=True,
+            summary="Label Studio JSON: a list of tasks with annotations and predictions",
+        ),
+        FormatSpec(
             "text",
             "annotator.formats.text",
             suffixes=(".txt",),
