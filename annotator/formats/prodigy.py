@@ -13,7 +13,8 @@ Everything else of each task (hashes, answer, ``_view_id``, a text category's ``
 counted, and the writer puts it back.
 
 Writing. One task per document with its accepted spans, ``answer`` from the document's status
-(done: ``accept``; skipped: ``ignore``; otherwise no answer, a pre-annotated task to go on with),
+(done: ``accept``; skipped: ``ignore``; otherwise no answer, a pre-annotated task to go on with,
+left out when the document holds only rejections),
 plus one ``reject`` task per rejected span (``ner.teach``'s binary shape) and, with
 ``--include-suggestions``, one task without answer holding the undecided suggestions. Rejected
 spans are never written as accepted. The original ``_input_hash`` comes back, and a task's
@@ -568,6 +569,10 @@ def tasks_of(
         out.append(
             task(text, meta, suggested, (), answer=None, tokens=tokens, given_input_hash=given_hash)
         )
+    if answer is None and not accepted and len(out) > 1:
+        # An open document with only rejections: its reject tasks say all there is (an empty
+        # task would read as "no entities here" once Prodigy's db-in gives it an answer).
+        out.pop(0)
     for extra in out[1:]:
         extra.pop("tokens", None)  # the document's first task carries them
     return out
