@@ -19,7 +19,8 @@ labels of the scheme (a custom "Span" layer of an INCEpTION project), else it is
 dependencies, coreference). The tokens and sentences are kept in ``meta``.
 
 Written: one ``.tsv`` per document with the named-entity layer (``identifier|value``: our label as
-``value``), on the document's kept tokens and sentences where it has them.
+``value``), or the project layer the document's spans came from, on the document's kept tokens
+and sentences where it has them.
 """
 
 from __future__ import annotations
@@ -294,6 +295,7 @@ def _read(
     kept_layers: dict[str, list[list[Any]]] = {}
     kept: Counter[str] = Counter()
     set_aside: Counter[str] = Counter()
+    span_layers: list[str] = []
     for layer, of_layer in by_layer.items():
         bad = next((a for a in of_layer if a.begin not in to_cp or a.end not in to_cp), None)
         if bad is not None:
@@ -306,6 +308,7 @@ def _read(
             kept_layers[layer] = [[to_cp[a.begin], to_cp[a.end], a.features] for a in of_layer]
             kept[f"WebAnno {layer.rsplit('.', 1)[-1]} annotation(s)"] += len(of_layer)
             continue
+        span_layers.append(layer)
         for a, label in zip(of_layer, values, strict=True):
             if label is None:
                 set_aside["named entities without a value"] += 1
@@ -331,6 +334,10 @@ def _read(
         webanno["header"] = lines[1:start]
     if any(sentence_ids):
         webanno["sentence_ids"] = sentence_ids
+    if len(span_layers) == 1 and span_layers[0] != NAMED_ENTITY:
+        # the spans came from a project's own layer: the writer puts them back there
+        features = [c.feature for c in columns if c.layer == span_layers[0]]
+        webanno["span_layer"] = {"layer": span_layers[0], "features": features}
     meta = {**file_meta, "format": "webanno", "tokens": tokens, "sentences": sentences}
     meta["webanno"] = webanno
     doc = make_document(path.stem, text, path.name, meta)
@@ -389,20 +396,23 @@ def write(items: Iterable[Item], out: Outputs, ctx: Context, report: ExportRepor
             for i in range(a.start, a.end):
                 cells.setdefault(i, []).append((a.span.label, n, a.end - a.start > 1))
         index16 = utf16_index(doc.text)
-        lines = [FORMAT_LINE, f"#T_SP={NAMED_ENTITY}|identifier|value", "", ""]
+        layer, features = _layer_of(meta)
+        label_at = features.index("value") if "value" in features else len(features) - 1
+        blocks = ["\n".join([FORMAT_LINE, "#T_SP=" + "|".join([layer, *features]), "", ""])]
         for s, sentence in enumerate((x for x in sentences if x), start=1):
             begin, end = sentence[0].idx, sentence[-1].idx + len(sentence[-1].text)
-            lines += [f"#Text={escape_text(piece)}" for piece in doc.text[begin:end].split("\n")]
+            lines = [f"#Text={escape_text(piece)}" for piece in doc.text[begin:end].split("\n")]
             for k, token in enumerate(sentence, start=1):
                 here = cells.get(token.i, [])
                 ids = [f"[{n}]" if multi or len(here) > 1 else "" for _, n, multi in here]
                 values = [escape_value(lab) + i for (lab, _, _), i in zip(here, ids, strict=True)]
-                identifier = "|".join("*" + i for i in ids)
+                nulls = "|".join("*" + i for i in ids)
                 a16, b16 = index16[token.idx], index16[token.idx + len(token.text)]
                 cols = [f"{s}-{k}", f"{a16}-{b16}", escape_text(token.text)]
-                cols += [identifier or "_", "|".join(values) or "_"]
+                for f in range(len(features)):
+                    cols.append(("|".join(values) if f == label_at else nulls) or "_")
                 lines.append("\t".join(cols) + "\t")
-            lines.append("")
+            blocks.append("\n".join(lines))
         folder = "" if part == WHOLE else f"{part}/"
         base = safe_name(doc.id)
         file, n = base, 1
@@ -410,4 +420,15 @@ def write(items: Iterable[Item], out: Outputs, ctx: Context, report: ExportRepor
             n += 1
             file = f"{base}-{n}"
         used.add(f"{folder}{file}")
-        out.write_text(f"{folder}{file}.tsv", "\n".join(lines) + "\n")
+        # as INCEpTION writes it: a blank line between sentences, none after the last
+        out.write_text(f"{folder}{file}.tsv", blocks[0] + "\n" + "\n\n".join(blocks[1:]) + "\n")
+
+
+def _layer_of(meta: dict[str, Any]) -> tuple[str, list[str]]:
+    """The span layer to write and its features: the project layer the document's spans came
+    from (WebAnno input), else the named-entity layer."""
+    kept = meta.get("webanno") if meta.get("format") == "webanno" else None
+    layer = kept.get("span_layer") if isinstance(kept, dict) else None
+    if isinstance(layer, dict) and layer.get("features"):
+        return str(layer["layer"]), [str(f) for f in layer["features"]]
+    return NAMED_ENTITY, ["identifier", "value"]

@@ -8,11 +8,12 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from annotator.cli import main
 from annotator.corpus import import_paths
-from annotator.formats import WHOLE, Context, ExportOptions, ExportReport, Outputs, export
+from annotator.formats import WHOLE, Context, ExportOptions, ExportReport, Outputs
 from annotator.formats.reading import ReadContext, Record
 from annotator.formats.registry import detect
-from annotator.formats.webanno import read, write
+from annotator.formats.webanno import NAMED_ENTITY, read, write
 from annotator.model import (
     DocState,
     DocStatus,
@@ -76,9 +77,8 @@ def read_like_inception(path: Path) -> tuple[str, list[tuple[int, int, str]]]:
     lines = path.read_text(encoding="utf-8").split("\n")
     assert lines[0].startswith("#FORMAT=WebAnno TSV 3")
     header = [line for line in lines[1:] if line.startswith("#T_")]
-    assert (
-        header[0] == "#T_SP=de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity|identifier|value"
-    )
+    assert len(header) == 1 and header[0].startswith("#T_SP=")
+    value_at = 3 + header[0].split("|")[1:].index("value")
     body = lines[1 + len(header) :]
     assert body[:2] == ["", ""]  # two blank lines end the header
     text, pending, first = "", [], True
@@ -99,9 +99,9 @@ def read_like_inception(path: Path) -> tuple[str, list[tuple[int, int, str]]]:
             text += " " * (begin - len(text.encode("utf-16-le")) // 2)
             text += "\n".join(pending) + "\n"
             pending, first = [], False
-        if fields[4] == "_":
+        if fields[value_at] == "_":
             continue
-        for n, value in enumerate(fields[4].split("|")):
+        for n, value in enumerate(fields[value_at].split("|")):
             m = re.match(r"^(.*)\[(\d+)\]$", value)
             key = m.group(2) if m else f"{fields[0]}/{n}"
             label = m.group(1) if m else value
@@ -138,6 +138,7 @@ def test_the_reference_goes_out_and_back(tmp_path: Path) -> None:
         out.commit()
     (written,) = tmp_path.glob("*.tsv")
     assert read_like_inception(written) == (text, sorted(entities))
+    assert written.read_bytes() == TSV.read_bytes()  # back in the project's own span layer
     (back,) = read(written, ReadContext(scheme))
     assert isinstance(back, Record)
     assert back.doc.text == text and back.doc.meta["tokens"] == record.doc.meta["tokens"]
@@ -225,8 +226,11 @@ def test_a_project_goes_out_in_utf16_offsets_and_comes_back(tmp_path: Path) -> N
         ]
         store.replace_decisions("d/1", "anna", add=spans, action="test")
         store.set_doc_state(DocState(doc_id="d/1", annotator="anna", status=DocStatus.DONE))
-        export(store, "webanno", tmp_path / "out")
+    args = ["export", "--db", str(tmp_path / "p.db"), "--format", "webanno"]
+    assert main([*args, "--out", str(tmp_path / "out")]) == 0
     (written,) = (tmp_path / "out").glob("*.tsv")
+    header = written.read_text(encoding="utf-8").split("\n")[1]
+    assert header == f"#T_SP={NAMED_ENTITY}|identifier|value"
     got_text, got = read_like_inception(written)
     assert got_text.replace("\n", " ") == text.replace("\n", " ")  # the gap between sentences
     want = sorted((s.start, s.end, s.label) for s in spans)
