@@ -33,6 +33,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
+from annotator import long_texts
 from annotator.formats import WHOLE, Context, ExportReport, Item, Outputs
 from annotator.formats.align import align_spans, blank, make_doc, resolve_overlaps, sentencizer
 from annotator.formats.reading import (
@@ -372,7 +373,7 @@ def write(items: Iterable[Item], out: Outputs, ctx: Context, report: ExportRepor
         report.count(part, chosen)
         meta = doc.meta or {}
         tokens = meta.get("tokens")
-        sdoc = make_doc(blank(), doc.text, tokens) if tokens else nlp(doc.text)
+        sdoc = make_doc(blank(), doc.text, tokens) if tokens else long_texts.run(nlp, doc.text)
         aligned = align_spans(sdoc, chosen, doc_id=doc.id, strict=strict, report=report)
         kept = resolve_overlaps(aligned, doc_id=doc.id, text=doc.text, report=report)
         inside = {i for a in kept for i in range(a.start + 1, a.end)}
