@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import sqlite3
 import time
 from collections import Counter
@@ -705,6 +706,68 @@ class Store:
             ).fetchone()[0]
         )
 
+    def claim_documents(
+        self, origin: str, version: str, owner: str, *, limit: int
+    ) -> list[Document]:
+        """Up to ``limit`` documents without a run of this model version that no other running
+        ``suggest`` has claimed, claimed for ``owner`` in the same write transaction.
+
+        Two runs at once thus share the work instead of both doing every document. A claim is one
+        ``project`` row per running owner (``suggest-claim:OWNER``) holding the claimed documents;
+        taking the next ones replaces the owner's earlier claim. Claims of a process that is gone
+        (same host, pid not running; another host: older than :data:`CLAIM_TTL_S`) are dropped.
+        """
+        conn = self.db.conn
+        with self.transaction():
+            blocked: set[int] = set()
+            for key, value in conn.execute(
+                "SELECT key, value FROM project WHERE key LIKE ?", (CLAIM_PREFIX + "%",)
+            ).fetchall():
+                if key == CLAIM_PREFIX + owner:
+                    continue
+                claim = _parse_claim(value)
+                if claim is None or _claim_stale(claim):
+                    conn.execute("DELETE FROM project WHERE key = ?", (key,))
+                elif claim["origin"] == origin and claim["version"] == version:
+                    blocked.update(claim["seqs"])
+            rows = conn.execute(
+                "SELECT seq FROM documents d WHERE NOT EXISTS (SELECT 1 FROM suggestion_runs r "
+                "WHERE r.doc_id = d.id AND r.origin = ? AND r.version = ?) ORDER BY seq LIMIT ?",
+                (origin, version, limit + len(blocked)),
+            ).fetchall()
+            seqs = [r[0] for r in rows if r[0] not in blocked][:limit]
+            claim = {
+                "origin": origin,
+                "version": version,
+                "host": _HOST,
+                "pid": os.getpid(),
+                "claimed": time.time(),
+                "seqs": seqs,
+            }
+            conn.execute(
+                "INSERT INTO project (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (CLAIM_PREFIX + owner, json.dumps(claim)),
+            )
+        docs: list[Document] = []
+        for i in range(0, len(seqs), 500):
+            part = seqs[i : i + 500]
+            marks = ",".join("?" * len(part))
+            docs += [
+                _doc(row)
+                for row in conn.execute(
+                    f"SELECT id, text, hash, source, meta FROM documents WHERE seq IN ({marks}) "
+                    "ORDER BY seq",
+                    part,
+                )
+            ]
+        return docs
+
+    def release_claim(self, owner: str) -> None:
+        """Drop ``owner``'s claim (the run is over, or gave up)."""
+        with self.transaction():
+            self.db.conn.execute("DELETE FROM project WHERE key = ?", (CLAIM_PREFIX + owner,))
+
     def save_suggestions(
         self, results: Iterable[tuple[str, Sequence[Span]]], *, origin: str, version: str
     ) -> int:
@@ -1265,6 +1328,34 @@ class Store:
             },
             "models": models,
         }
+
+
+CLAIM_PREFIX = "suggest-claim:"
+CLAIM_TTL_S = 6 * 3600
+"""A claim from another host counts as abandoned after this long (its pid cannot be checked)."""
+_HOST = socket.gethostname()
+
+
+def _parse_claim(value: str) -> dict[str, Any] | None:
+    try:
+        claim = json.loads(value)
+    except ValueError:
+        return None
+    keys = {"origin", "version", "host", "pid", "claimed", "seqs"}
+    return claim if isinstance(claim, dict) and keys <= set(claim) else None
+
+
+def _claim_stale(claim: dict[str, Any]) -> bool:
+    """Whether the process behind a claim is gone."""
+    if claim["host"] != _HOST:
+        return bool(time.time() - float(claim["claimed"]) > CLAIM_TTL_S)
+    try:
+        os.kill(int(claim["pid"]), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError, ValueError):
+        return False
+    return False
 
 
 def _check_header(path: Path) -> None:

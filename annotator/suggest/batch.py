@@ -2,17 +2,20 @@
 
 Resumable and idempotent: a document's suggestions and its run marker are written in one
 transaction (see :meth:`annotator.store.Store.save_suggestions`), so a killed batch continues at
-the first document without a run, and a second run over a finished corpus adds nothing.
+the first document without a run, and a second run over a finished corpus adds nothing. Work is
+claimed a chunk at a time (:meth:`annotator.store.Store.claim_documents`), so two runs at the same
+moment share the documents instead of both doing all of them.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
+import socket
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
 from annotator.model import Span
@@ -64,33 +67,46 @@ def suggest_corpus(
     report.already = store.count_documents() - todo
     if limit is not None:
         todo = min(todo, limit)
-    remaining = store.documents_without_run(name, version)
-    while todo > 0:
-        chunk = list(islice(remaining, min(chunk_size, todo)))
-        if not chunk:
-            break
-        todo -= len(chunk)
-        pending: list[tuple[str, list[Span]]] = []
-        results = suggester.suggest(
-            [d.text for d in chunk], batch_size=batch_size, n_process=n_process
-        )
-        for doc, spans in zip(chunk, results, strict=True):
-            pending.append((doc.id, spans))
-            if len(pending) >= commit_every:
-                report.spans += store.save_suggestions(pending, origin=name, version=version)
-                report.documents += len(pending)
-                if progress:
-                    progress(len(pending))
-                pending = []
-        if pending:
-            report.spans += store.save_suggestions(pending, origin=name, version=version)
-            report.documents += len(pending)
-            if progress:
-                progress(len(pending))
+    # Each chunk is claimed before it is worked on, so a second run at the same time takes
+    # other documents instead of doing (and reporting) the same ones.
+    owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+    try:
+        while todo > 0:
+            chunk = store.claim_documents(name, version, owner, limit=min(chunk_size, todo))
+            if not chunk:
+                break
+            todo -= len(chunk)
+            pending: list[tuple[str, list[Span]]] = []
+            results = suggester.suggest(
+                [d.text for d in chunk], batch_size=batch_size, n_process=n_process
+            )
+            for doc, spans in zip(chunk, results, strict=True):
+                pending.append((doc.id, spans))
+                if len(pending) >= commit_every:
+                    _save(store, pending, name, version, report, progress)
+                    pending = []
+            if pending:
+                _save(store, pending, name, version, report, progress)
+    finally:
+        store.release_claim(owner)
     dropped = getattr(suggester, "dropped", None)
     if dropped:
         report.dropped = dict(dropped)
     return report
+
+
+def _save(
+    store: Store,
+    pending: list[tuple[str, list[Span]]],
+    name: str,
+    version: str,
+    report: BatchReport,
+    progress: Progress | None,
+) -> None:
+    report.spans += store.save_suggestions(pending, origin=name, version=version)
+    report.documents += len(pending)
+    if progress:
+        progress(len(pending))
 
 
 def write_suggestions_jsonl(store: Store, path: Path) -> int:

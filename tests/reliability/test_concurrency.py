@@ -92,7 +92,8 @@ def test_batch_suggest_beside_an_annotator(tmp_path: Path) -> None:
         store.add_documents(
             # Enough documents that the run is still writing when the annotator starts (the
             # event rules take ~1 ms a document).
-            Document(id=f"copy-{i}", text=f"{seed_text[:600]}\nKopie {i}") for i in range(4000)
+            Document(id=f"copy-{i}", text=f"{seed_text[:600]}\nKopie {i}")
+            for i in range(4000)
         )
         n_docs = store.count_documents()
     suggest = subprocess.Popen(
