@@ -314,27 +314,55 @@ def extend_scheme(
     return scheme.model_copy(update={"labels": tuple(labels)}), added
 
 
+GOOD_ENOUGH = 1.2
+"""A candidate colour this many times the palette's minimum distance from every other is taken
+without looking further."""
+
+
 def distinct_colour(used: Sequence[str]) -> str:
-    """A light colour (as label backgrounds are) far from every colour in ``used``: the
-    candidate hue, in golden-angle steps, whose nearest used colour is farthest away."""
+    """A colour that stays apart from every colour in ``used`` and from the window's own style
+    colours, by :mod:`annotator.palette`'s measures: CIEDE2000 under normal vision and simulated
+    red-green colour blindness, and the distance at equal lightness. Candidates (hues in
+    golden-angle steps, four lightnesses, three saturations) are scored by their smallest distance
+    as a share of the palette's minimum; the first scoring :data:`GOOD_ENOUGH` is taken, else the
+    best."""
     import colorsys
 
-    def rgb(hex_colour: str) -> tuple[int, int, int]:
-        value = int(hex_colour.lstrip("#"), 16)
-        return value >> 16, (value >> 8) & 0xFF, value & 0xFF
+    from annotator.palette import (
+        MIN_CHROMATIC,
+        MIN_DISTANCE,
+        STYLE_COLORS,
+        VISIONS,
+        chromatic_distance,
+        ciede2000,
+        to_lab,
+    )
 
-    existing = [rgb(c) for c in used]
-    best, best_distance = "#cccccc", -1.0
-    for i in range(48):
+    others = [*used, *STYLE_COLORS.values()]
+    labs = {vision: [to_lab(c, vision) for c in others] for vision in VISIONS}
+    best, best_score = "#cccccc", -1.0
+    for i in range(360):
         hue = (i * 0.618033988749895) % 1.0
-        lightness = (0.78, 0.68, 0.86)[i % 3]
-        r, g, b = (round(x * 255) for x in colorsys.hls_to_rgb(hue, lightness, 0.7))
-        distance = min(
-            (((r - u) ** 2 + (g - v) ** 2 + (b - w) ** 2) ** 0.5 for u, v, w in existing),
+        lightness = (0.75, 0.55, 0.85, 0.4)[i % 4]
+        saturation = (1.0, 0.7, 0.45)[(i // 4) % 3]
+        r, g, b = (round(x * 255) for x in colorsys.hls_to_rgb(hue, lightness, saturation))
+        candidate = f"#{r:02x}{g:02x}{b:02x}"
+        score = min(
+            (
+                ciede2000(to_lab(candidate, vision), lab) / MIN_DISTANCE[vision]
+                for vision in VISIONS
+                for lab in labs[vision]
+            ),
             default=1e9,
         )
-        if distance > best_distance:
-            best, best_distance = f"#{r:02x}{g:02x}{b:02x}", distance
+        if score > best_score:
+            score = min(
+                [score] + [chromatic_distance(candidate, other) / MIN_CHROMATIC for other in others]
+            )
+        if score > best_score:
+            best, best_score = candidate, score
+            if score >= GOOD_ENOUGH:
+                break
     return best
 
 

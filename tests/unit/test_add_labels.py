@@ -6,9 +6,10 @@ import string
 
 import pytest
 
-from annotator.corpus import RESERVED_KEYS, distinct_colour, extend_scheme, import_records
+from annotator.corpus import RESERVED_KEYS, extend_scheme, import_records
 from annotator.formats.reading import Record, make_document
 from annotator.model import Label, LabelScheme, Span, SpanKind, SpanStatus
+from annotator.palette import scheme_palette_problems
 from annotator.store import Store
 
 
@@ -39,18 +40,12 @@ def test_when_every_key_is_taken_a_new_label_has_none() -> None:
     assert extended.by_key("") is None
 
 
-def test_a_distinct_colour_is_far_from_the_used_ones() -> None:
-    used = ["#ffb3ba", "#bae1ff", "#baffc9"]
-    colour = distinct_colour(used)
-
-    def rgb(c: str) -> tuple[int, int, int]:
-        v = int(c[1:], 16)
-        return v >> 16, (v >> 8) & 255, v & 255
-
-    def dist(a: str, b: str) -> float:
-        return sum((x - y) ** 2 for x, y in zip(rgb(a), rgb(b), strict=True)) ** 0.5
-
-    assert min(dist(colour, u) for u in used) > 60
+def test_a_distinct_colour_passes_the_palette_check_beside_the_built_in_scheme() -> None:
+    scheme = LabelScheme.load()
+    extended, added = extend_scheme(scheme, {"GGP": SpanKind.ENTITY, "Attack": SpanKind.EVENT})
+    new = {label.name for label in added}
+    problems = [p for p in scheme_palette_problems(extended) if any(f"{n} #" in p for n in new)]
+    assert problems == []
 
 
 def test_set_scheme_refuses_to_drop_a_label_the_gold_spans_use(store: Store) -> None:
