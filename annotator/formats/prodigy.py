@@ -13,8 +13,9 @@ Everything else of each task (hashes, answer, ``_view_id``, a text category's ``
 counted, and the writer puts it back.
 
 Writing. One task per document with its accepted spans, ``answer`` from the document's status
-(done: ``accept``; skipped: ``ignore``; otherwise no answer, a pre-annotated task to go on with,
-left out when the document holds only rejections),
+(done: ``accept``; skipped: ``ignore``; otherwise no answer, a pre-annotated task to go on with;
+left out when the document is not done, has no accepted span and other tasks to write), its
+text-category tasks as they came,
 plus one ``reject`` task per rejected span (``ner.teach``'s binary shape) and, with
 ``--include-suggestions``, one task without answer holding the undecided suggestions. Rejected
 spans are never written as accepted. The original ``_input_hash`` comes back, and a task's
@@ -532,6 +533,7 @@ def tasks_of(
     given_hash = kept.get("_input_hash") if isinstance(kept.get("_input_hash"), int) else None
     tokens = doc_meta.get("tokens")
     meta = {k: v for k, v in doc_meta.items() if k not in ("tokens", "format", FORMAT)}
+    own_meta = dict(meta)  # the input's meta, as text-category tasks go back
     meta.setdefault("id", doc_id)
     meta.setdefault("source", source)
     state = ctx.state(doc_id)
@@ -569,9 +571,18 @@ def tasks_of(
         out.append(
             task(text, meta, suggested, (), answer=None, tokens=tokens, given_input_hash=given_hash)
         )
-    if answer is None and not accepted and len(out) > 1:
-        # An open document with only rejections: its reject tasks say all there is (an empty
-        # task would read as "no entities here" once Prodigy's db-in gives it an answer).
+    for kept_task in original_tasks:
+        # Text-category answers go back as they came: they are no span annotation of ours.
+        if isinstance(kept_task, dict) and _is_textcat(kept_task):
+            back: dict[str, Any] = {"text": text, "meta": kept_task.get("meta", own_meta)}
+            back.update({k: v for k, v in kept_task.items() if k != "meta"})
+            if given_hash is not None:
+                back.setdefault("_input_hash", given_hash)
+            out.append(back)
+    if answer != "accept" and not accepted and len(out) > 1:
+        # An open document with only rejections or text categories: those tasks say all there
+        # is (an empty task would read as "no entities here" once Prodigy's db-in gives it an
+        # answer).
         out.pop(0)
     for extra in out[1:]:
         extra.pop("tokens", None)  # the document's first task carries them

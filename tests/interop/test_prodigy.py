@@ -230,6 +230,18 @@ def test_text_categories_are_kept_in_meta_and_counted_never_spans(tmp_path: Path
     assert report.spans == 0 and report.done == 0
 
 
+def test_text_category_tasks_go_back_as_they_came(tmp_path: Path) -> None:
+    rows = tasks(TEXTCAT)
+    with Store.open(tmp_path / "p.db") as store:
+        import_paths(store, [TEXTCAT], annotator="anna")
+        export(store, "prodigy", tmp_path / "out", annotator="anna", status="any")
+    out = tasks(tmp_path / "out" / "all.jsonl")
+    # Every task, the ignored ones too (their documents are skipped, and "any" takes them).
+    assert sorted(json.dumps(t, sort_keys=True) for t in out) == sorted(
+        json.dumps(t, sort_keys=True) for t in rows
+    )
+
+
 # ---- rel.manual relations --------------------------------------------------------------------
 
 
