@@ -6,12 +6,18 @@ Patterns are JSON lines (``annotator/resources/event_patterns.jsonl``), one trig
     the noun by lemma ("Gipfels" -> Gipfel) and every compound ending in it: a capitalised token
     whose lower-case form is ``<prefix><noun><ending>`` with a prefix of at least three letters or
     one ending in a hyphen ("Alaska-Gipfel", "Gipfeltreffen" for ``Treffen``,
-    "Ukraine-Russland-Konflikts"), and ``ending`` one of the German noun endings. ``exclude`` lists
-    words that end the same way but mean something else ("Auswahl" for ``Wahl``).
+    "Ukraine-Russland-Konflikts"), and ``ending`` one of the German noun endings; the noun with
+    those endings also matches when the lemmatizer does not know the form ("Telefonate").
+    ``exclude`` lists words (and their inflections) that end the same way but mean something else
+    ("Auswahl" for ``Wahl``, "Pressegespräch" for ``Gespräch``).
 ``{"label": "VISIT", "verb": "besuchen", "forms": ["besucht"]}``
-    the verb by lemma (spaCy's lookup lemmatizer), plus literal lower-case ``forms`` for the
-    inflections the lookup table gets wrong. ``unless_near`` lists lemmas which, within four
-    tokens, mean the verb is used in another sense ("eine Entscheidung treffen").
+    the verb by lemma (spaCy's lookup lemmatizer), its regular forms (:func:`verb_forms`:
+    "gestreikt", "bestreikt", "demonstriert"), plus literal lower-case ``forms`` for the irregular
+    inflections. ``unless_near`` (nouns and verbs) lists lemmas or forms which, within four words,
+    mean the word is used in another sense ("eine Entscheidung treffen", "die Entlassung von 60
+    Mitarbeitern").
+
+A word in capitals ("GESTREIKT" in a headline) may be a noun or a verb.
 
 Optional ``score`` (default 0.9 for nouns, 0.7 for verbs) is the fixed confidence given to the
 suggestion. A token matched by several patterns gets the one with the longest noun or verb (so
@@ -34,7 +40,10 @@ from annotator.resources import resource_path
 
 EVENT_PATTERNS_PATH = resource_path("event_patterns.jsonl")
 SPANS_KEY = "events"
-NOUN_ENDINGS = ("", "s", "es", "e", "en", "n", "er", "ern", "ns", "nen")
+NOUN_ENDINGS = ("", "s", "es", "e", "en", "n", "ns", "nen")
+# no "-er": with it "Besucher" (a person) would be a form of "Besuch" (an event)
+SEPARABLE_PREFIXES = ("zusammen", "zurück", "frei", "auf", "aus", "ein", "an", "ab", "mit", "vor")
+INSEPARABLE_PREFIXES = ("be", "ver", "er", "ent", "zer", "emp", "miss", "ge")
 NEAR_WINDOW = 4
 COMPOUND_CACHE = 200_000
 """Word forms whose compound matches are remembered (then the memory starts afresh)."""
@@ -80,6 +89,38 @@ class TriggerPattern:
                 out[key] = sorted(values)
         out["score"] = self.score
         return out
+
+
+def noun_forms(noun: str) -> set[str]:
+    """The lower-case forms of a noun with the German noun endings ("Telefonat" -> "telefonate")."""
+    return {noun.lower() + ending for ending in NOUN_ENDINGS}
+
+
+def verb_forms(verb: str) -> set[str]:
+    """Regular (weak) German forms of a verb, lower-case: present, past, participle.
+
+    ``streiken`` -> streikt, streikte, streikten, gestreikt...; ``bestreiken`` -> bestreikt (an
+    inseparable prefix takes no ``ge-``); ``demonstrieren`` -> demonstriert. A separable verb
+    (``freilassen``) gets only its participle and its ``zu`` form, because its finite forms stand
+    apart from the prefix ("lässt ... frei") and alone would match the base verb. Strong verbs
+    need their irregular forms listed in ``forms``; the regular ones generated for them are not
+    German words and match nothing.
+    """
+    lower = verb.lower()
+    stem = lower[:-2] if lower.endswith("en") else lower[:-1] if lower.endswith("n") else lower
+    joint = "e" if stem.endswith(("t", "d")) else ""
+    separable = next(
+        (p for p in SEPARABLE_PREFIXES if lower.startswith(p) and len(lower) > len(p) + 3), ""
+    )
+    if separable:
+        rest = stem[len(separable) :]
+        return {lower, f"{separable}ge{rest}{joint}t", f"{separable}zu{rest}en"}
+    forms = {lower}
+    forms.update(stem + joint + ending for ending in ("e", "st", "t", "te", "ten", "tet"))
+    forms.add(stem + "en")
+    no_ge = lower.endswith("ieren") or lower.startswith(INSEPARABLE_PREFIXES)
+    forms.add(f"{'' if no_ge else 'ge'}{stem}{joint}t")
+    return forms
 
 
 def read_patterns(path: Path | str | None = None) -> list[dict[str, Any]]:
@@ -132,8 +173,10 @@ class EventTriggers:
         index = _Index()
         for pattern in self.patterns:
             index.by_lemma.setdefault(pattern.word.lower(), []).append(pattern)
-            for form in pattern.forms:
-                index.by_form.setdefault(form, []).append(pattern)
+            generated = noun_forms(pattern.word) if pattern.is_noun else verb_forms(pattern.word)
+            for form in sorted(pattern.forms | generated):
+                if pattern not in index.by_form.get(form, ()):
+                    index.by_form.setdefault(form, []).append(pattern)
             if pattern.is_noun:
                 index.nouns.append(pattern)
         # longest head noun first, so the most specific compound wins
@@ -165,10 +208,13 @@ class EventTriggers:
         return False
 
     def _near(self, token: Token, words: frozenset[str]) -> bool:
+        """Whether one of ``words`` is within four words of ``token`` (line breaks do not count)."""
         doc = token.doc
-        lo, hi = max(0, token.i - NEAR_WINDOW), min(len(doc), token.i + NEAR_WINDOW + 1)
+        before = [t for t in doc[max(0, token.i - 3 * NEAR_WINDOW) : token.i] if not t.is_space]
+        after = [t for t in doc[token.i + 1 : token.i + 1 + 3 * NEAR_WINDOW] if not t.is_space]
         return any(
-            t.lemma_.lower() in words or t.lower_ in words for t in doc[lo:hi] if t.i != token.i
+            t.lemma_.lower() in words or t.lower_ in words
+            for t in [*before[-NEAR_WINDOW:], *after[:NEAR_WINDOW]]
         )
 
     def match(self, token: Token) -> TriggerPattern | None:
@@ -182,11 +228,17 @@ class EventTriggers:
         if not candidates and token.text[:1].isupper():
             candidates = list(self._compounds(lower))
         is_capital = token.text[:1].isupper()
+        shouting = len(token.text) > 1 and token.text.isupper()  # a headline in capitals
+        seen: set[int] = set()
         for pattern in sorted(candidates, key=lambda p: -len(p.word)):
-            if pattern.is_noun != is_capital and not _sentence_initial(token):
+            if id(pattern) in seen:
+                continue
+            seen.add(id(pattern))
+            if pattern.is_noun != is_capital and not (shouting or _sentence_initial(token)):
                 # nouns are capitalised, verbs are not (except at the start of a sentence)
                 continue
-            if lower in pattern.exclude or lemma in pattern.exclude:
+            if lemma in pattern.exclude or any(lower.startswith(x) for x in pattern.exclude):
+                # "Pressegespräch" excludes "Pressegesprächen" too
                 continue
             if pattern.unless_near and self._near(token, pattern.unless_near):
                 continue

@@ -134,6 +134,53 @@ def test_patterns_cover_the_scheme_and_avoid_known_false_friends() -> None:
     assert next(RuleSuggester().suggest([text])) == []
 
 
+@pytest.mark.parametrize(
+    ("sentence", "trigger", "label"),
+    [
+        ("In den Kliniken wird gestreikt.", "gestreikt", "PROTEST"),
+        ("Verdi bestreikt die Flughäfen.", "bestreikt", "PROTEST"),
+        ("Die Zahl der Telefonate sinkt.", "Telefonate", "PHONE_CALL"),
+        ("ES WIRD WIEDER GESTREIKT.", "GESTREIKT", "PROTEST"),
+        ("Die Mitglieder trafen sich zur Versammlung.", "Versammlung", "MEETING"),
+        ("Der Nationalrat hat dafür votiert.", "votiert", "ELECTION"),
+    ],
+)
+def test_event_patterns_generate_the_regular_forms(sentence: str, trigger: str, label: str) -> None:
+    # none of these forms is listed in the pattern file: they come from noun and verb endings
+    from annotator.suggest.events import read_patterns
+
+    listed = {f for p in read_patterns() for f in p.get("forms", ())}
+    assert trigger.lower() not in listed
+    spans = next(RuleSuggester().suggest([sentence]))
+    assert (trigger, label) in found(spans, sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Die Firma kündigte die Entlassung von 60 Mitarbeitern an.",
+        "Die Messebesucher kamen früh.",
+        "Bei der Ein- und Ausreise wird kontrolliert.",
+        "Im Tarifkonflikt gibt es keine Einigung.",
+        "Die Firma lud zum Pressegespräch.",
+        "Er würde ein Gericht nach dem\nanderen anrufen.",
+    ],
+)
+def test_event_patterns_skip_the_other_senses(sentence: str) -> None:
+    assert next(RuleSuggester().suggest([sentence])) == []
+
+
+def test_verb_forms_follow_the_prefix() -> None:
+    from annotator.suggest.events import verb_forms
+
+    assert {"streikt", "streikte", "streikten", "gestreikt"} <= verb_forms("streiken")
+    assert "bestreikt" in verb_forms("bestreiken") and "gebestreikt" not in verb_forms("bestreiken")
+    assert "demonstriert" in verb_forms("demonstrieren")
+    # a separable verb's finite forms stand apart from the prefix: only participle and zu-form
+    forms = verb_forms("freilassen")
+    assert "freizulassen" in forms and not forms & {"lasst", "lasse", "lassen"}
+
+
 def test_rule_version_follows_the_pattern_file(tmp_path: Path) -> None:
     patterns = tmp_path / "p.jsonl"
     patterns.write_text('{"label": "MEETING", "noun": "Treffen"}\n', encoding="utf-8")
