@@ -55,9 +55,11 @@ from annotator.formats.reading import (
     Record,
     check_text,
     decode,
+    kind_of,
     make_document,
+    unknown_label,
 )
-from annotator.model import LabelScheme, Span, SpanKind
+from annotator.model import LabelScheme, Span
 
 DOCSTART = "-DOCSTART- -X- O O"
 TagScheme = Literal["iob2", "iob1", "bilou", "bioes"]
@@ -273,11 +275,16 @@ def read(path: Path, ctx: ReadContext) -> Iterator[Record | Problem]:
         if not rest.strip():
             last.end = rest
     for number, doc in enumerate((d for d in docs if d.sentences), start=1):
-        yield _record(doc, path, number, ctx.scheme, meta)
+        yield _record(doc, path, number, ctx.scheme, meta, ctx.options.add_labels)
 
 
 def _record(
-    doc: _Doc, path: Path, number: int, scheme: LabelScheme, file_meta: dict[str, Any]
+    doc: _Doc,
+    path: Path,
+    number: int,
+    scheme: LabelScheme,
+    file_meta: dict[str, Any],
+    add_labels: bool = False,
 ) -> Record | Problem:
     name = str(path)
     for sentence in doc.sentences:
@@ -287,13 +294,9 @@ def _record(
                 return Problem(
                     name, f"tag {tag!r} is not O, or B-, I-, E-, S-, L-, U- with a label", lineno
                 )
-            if tag != "O" and unquote_label(m.group(2)) not in scheme:
-                return Problem(
-                    name,
-                    f"unknown label {unquote_label(m.group(2))!r} "
-                    f"(the scheme has {', '.join(scheme.names)})",
-                    lineno,
-                )
+            label = unquote_label(m.group(2)) if tag != "O" else ""
+            if label and label not in scheme and not add_labels:
+                return Problem(name, unknown_label(label, scheme), lineno)
     tokens: list[list[int]] = []
     sentences: list[list[int]] = []
     pieces: list[str] = []
@@ -319,7 +322,7 @@ def _record(
                     start=tokens[first + i][0],
                     end=tokens[first + j][1],
                     label=label,
-                    kind=SpanKind(scheme.kind_of(label)),
+                    kind=kind_of(label, scheme),
                     origin="import",
                 )
             )

@@ -42,9 +42,11 @@ from annotator.formats.reading import (
     Record,
     check_text,
     decode,
+    kind_of,
     make_document,
+    unknown_label,
 )
-from annotator.model import LabelScheme, Span, SpanKind
+from annotator.model import LabelScheme, Span
 
 _ID = re.compile(r"^(\d+)(?:-(\d+)|\.(\d+))?$")
 _NE_KEYS = ("NE", "NER")
@@ -183,7 +185,9 @@ def read(path: Path, ctx: ReadContext) -> Iterator[Record | Problem]:
         if not doc.sentences:
             continue
         number += 1
-        yield _record(doc, path, number, ctx.scheme, column, etype_at, file_meta)
+        yield _record(
+            doc, path, number, ctx.scheme, column, etype_at, file_meta, ctx.options.add_labels
+        )
 
 
 def _record(
@@ -194,6 +198,7 @@ def _record(
     column: int | None,
     etype_at: int,
     file_meta: dict[str, Any],
+    add_labels: bool = False,
 ) -> Record | Problem:
     name = str(path)
     pieces: list[str] = []
@@ -299,16 +304,14 @@ def _record(
         if not label:
             set_aside["Entity mention(s) without a type"] += 1
             continue
-        if label not in scheme:
-            return Problem(
-                name, f"unknown label {label!r} (the scheme has {', '.join(scheme.names)})", line
-            )
+        if label not in scheme and not add_labels:
+            return Problem(name, unknown_label(label, scheme), line)
         spans.append(
             Span(
                 start=tokens[first][0],
                 end=tokens[last][1],
                 label=label,
-                kind=SpanKind(scheme.kind_of(label)),
+                kind=kind_of(label, scheme),
                 origin="import",
             )
         )

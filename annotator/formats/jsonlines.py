@@ -16,13 +16,8 @@ from typing import Any
 
 import orjson
 
-from annotator.formats.reading import MAX_FILE_BYTES, Problem, ReadContext
+from annotator.formats.reading import ADD_LABELS_HINT, MAX_FILE_BYTES, Problem, ReadContext
 from annotator.model import SpanKind
-
-ADD_LABELS_HINT = (
-    "add it to the project's label scheme (a new project: --scheme FILE) "
-    "or import with --add-labels"
-)
 
 
 def _has_surrogate_escape(line: bytes) -> bool:

@@ -30,7 +30,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotator.model import DocStatus, Document, LabelScheme, content_hash
+from annotator.model import DocStatus, Document, LabelScheme, SpanKind, content_hash
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """A single ``.txt`` document larger than this is refused (a corpus of that size wants JSONL)."""
@@ -38,6 +38,22 @@ MAX_DOCUMENT_CHARS = 10_000_000
 """No single document may be longer than this (in code points), from any format."""
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+ADD_LABELS_HINT = (
+    "add it to the project's label scheme (a new project: --scheme FILE) "
+    "or import with --add-labels"
+)
+
+
+def unknown_label(label: str, scheme: LabelScheme) -> str:
+    """The message for a label the scheme lacks (readers that name the exact line use it)."""
+    return f"unknown label {label!r} (the scheme has {', '.join(scheme.names)}); {ADD_LABELS_HINT}"
+
+
+def kind_of(label: str, scheme: LabelScheme) -> SpanKind:
+    """The scheme's kind of ``label``; entity for a label the import adds (``--add-labels``)."""
+    known = scheme.get(label)
+    return known.kind if known is not None else SpanKind.ENTITY
 
 
 @dataclass(frozen=True)

@@ -44,9 +44,11 @@ from annotator.formats.reading import (
     Record,
     check_text,
     decode,
+    kind_of,
     make_document,
+    unknown_label,
 )
-from annotator.model import LabelScheme, Span, SpanKind
+from annotator.model import LabelScheme, Span
 
 NAMED_ENTITY = "de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity"
 FORMAT_LINE = "#FORMAT=WebAnno TSV 3.3"
@@ -177,11 +179,15 @@ def read(path: Path, ctx: ReadContext) -> Iterator[Record | Problem]:
     except OSError as exc:
         yield Problem(name, f"cannot read: {exc.strerror or exc}")
         return
-    yield _read(raw.split("\n"), path, ctx.scheme, file_meta)
+    yield _read(raw.split("\n"), path, ctx.scheme, file_meta, ctx.options.add_labels)
 
 
 def _read(
-    raw_lines: list[str], path: Path, scheme: LabelScheme, file_meta: dict[str, Any]
+    raw_lines: list[str],
+    path: Path,
+    scheme: LabelScheme,
+    file_meta: dict[str, Any],
+    add_labels: bool = False,
 ) -> Record | Problem:
     name = str(path)
     lines = [line.removesuffix("\r") for line in raw_lines]
@@ -302,8 +308,12 @@ def _read(
         if bad is not None:
             return Problem(name, f"offsets {bad.begin}-{bad.end} are not in the text", bad.line)
         values = [_label_of(a) for a in of_layer]
+        # a project's own span layer (webanno.custom.*) may bring new labels (--add-labels);
+        # DKPro's layers (POS, lemma, ...) never become spans unless the scheme has their values
         as_spans = kinds.get(layer) == "SP" and (
-            layer == NAMED_ENTITY or all(v is not None and v in scheme for v in values)
+            layer == NAMED_ENTITY
+            or all(v is not None and v in scheme for v in values)
+            or (add_labels and layer.startswith("webanno.custom.") and None not in values)
         )
         if not as_spans:
             kept_layers[layer] = [[to_cp[a.begin], to_cp[a.end], a.features] for a in of_layer]
@@ -314,18 +324,14 @@ def _read(
             if label is None:
                 set_aside["named entities without a value"] += 1
                 continue
-            if label not in scheme:
-                return Problem(
-                    name,
-                    f"unknown label {label!r} (the scheme has {', '.join(scheme.names)})",
-                    a.line,
-                )
+            if label not in scheme and not add_labels:
+                return Problem(name, unknown_label(label, scheme), a.line)
             spans.append(
                 Span(
                     start=to_cp[a.begin],
                     end=to_cp[a.end],
                     label=label,
-                    kind=SpanKind(scheme.kind_of(label)),
+                    kind=kind_of(label, scheme),
                     origin="import",
                 )
             )

@@ -359,3 +359,18 @@ def test_germeval_dev_outer_entities_with_columns_3() -> None:
     assert len(record.spans) == expected
     assert len(record.doc.meta["sentences"]) == sum(1 for tags in sentences if tags)
     assert record.kept["CoNLL comment line(s)"] == comments
+
+
+def test_add_labels_takes_the_files_own_labels(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = INTEROP / "conll" / "spacy-test_cli-conll_ner.conll"
+    db = tmp_path / "p.db"
+    assert main(["import", str(path), "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    first = next(n for n, x in enumerate(path.read_text().split("\n"), 1) if "-GPE" in x)
+    assert f"{path}:{first}: unknown label 'GPE'" in err and "--add-labels" in err
+    assert main(["import", str(path), "--db", str(db), "--add-labels"]) == 0
+    assert f"kept {sum(len(d) for d in expected_entities(path))} span(s)" in capsys.readouterr().out
+    with Store.open(db) as store:
+        assert "GPE" in store.scheme

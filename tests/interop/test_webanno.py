@@ -11,7 +11,7 @@ from pathlib import Path
 from annotator.cli import main
 from annotator.corpus import import_paths
 from annotator.formats import WHOLE, Context, ExportOptions, ExportReport, Outputs
-from annotator.formats.reading import ReadContext, Record
+from annotator.formats.reading import ReadContext, ReadOptions, Record
 from annotator.formats.registry import detect
 from annotator.formats.webanno import NAMED_ENTITY, read, write
 from annotator.model import (
@@ -244,3 +244,17 @@ def test_a_project_goes_out_in_utf16_offsets_and_comes_back(tmp_path: Path) -> N
         back = fresh.decisions(doc_id, "anna")
         assert report.spans == len(spans)
         assert sorted((s.start, s.end, s.label) for s in back) == want
+
+
+def test_a_custom_span_layer_brings_its_labels_with_add_labels(tmp_path: Path) -> None:
+    lines = TSV.read_text(encoding="utf-8").split("\n")
+    path = tmp_path / "custom.tsv"  # the reference file with labels the scheme can hold
+    path.write_text("\n".join(re.sub(r"\tNE (\d)\t$", r"\tStadt\1\t", x) for x in lines))
+    wanted = sum(1 for x in lines if re.search(r"\tNE \d\t$", x))
+    (kept,) = read(path, ReadContext(LabelScheme.load()))
+    assert isinstance(kept, Record) and kept.spans == []
+    assert kept.kept["WebAnno Span annotation(s)"] == wanted
+    with Store.open(tmp_path / "p.db") as store:
+        report = import_paths(store, [path], options=ReadOptions(add_labels=True))
+        assert report.spans == wanted
+        assert {f"Stadt{i}" for i in range(wanted)} <= set(store.scheme.names)
