@@ -5,14 +5,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DB ?= annotator.db
 
-.PHONY: setup run test lint clean x11-libs screenshots
+.PHONY: setup run test lint dist clean x11-libs screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,train]"
 	touch $(STAMP)
 
-## Create .venv and install annotator with its test tools.
+## Create .venv and install annotator (editable) with its test tools and the training extras.
 setup: $(STAMP)
 
 ## Import the seed corpus, suggest spans with the built-in model, open the window.
@@ -32,9 +32,15 @@ x11-libs: $(STAMP)
 	  else echo "Qt needs these system packages to open a window: $$missing (apt-get install $$missing)"; fi; \
 	fi
 
-## Run the whole test suite (headless: Qt renders offscreen).
-test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+## Build the wheel and the sdist into dist/ (what `pip install` of a release gets).
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist . >/dev/null
+	@ls dist
+
+## Run the whole test suite (headless: Qt renders offscreen), the wheel test on the dist/ just built.
+test: dist
+	ANNOTATOR_DIST=dist QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 ## Redraw docs/screenshot.png, docs/review.png and docs/review-empty.png from the current code
 ## (offscreen, on a temporary project built from seeds/).
@@ -42,8 +48,8 @@ screenshots: $(STAMP)
 	$(BIN)/python -m annotator.gui.screenshots docs
 
 lint: $(STAMP)
-	$(BIN)/ruff check annotator tests benchmarks
+	$(BIN)/ruff check annotator tests benchmarks training
 	$(BIN)/mypy annotator
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

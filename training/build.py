@@ -1,11 +1,12 @@
 """Rebuild the shipped German entity model from scratch: ``python -m training.build``.
 
+0. ``training.tables`` writes the German lemma table the hints and the event rules read;
 1. ``training.prepare --augment 2`` converts ``../shared/data/ner-de/`` into DocBins
    (``training/corpus/``), with two mention-replaced copies of each GermEval training sentence;
 2. ``spacy train training/config.cfg`` trains (``training/output/build/``, nice'd, bounded by
    ``max_steps`` in the config);
-3. ``model-best`` is copied to ``annotator/resources/model-de/`` (no ``model-last``, no optimizer state) with
-   its ``meta.json`` filled in;
+3. ``model-best`` is copied to ``annotator/resources/model-de/`` (no ``model-last``, no optimizer
+   state) with its ``meta.json`` filled in;
 4. the copy is scored on the held-out parts and ``MODEL_CARD.md`` is written from
    ``training/MODEL_CARD.template.md`` with those scores.
 
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from annotator.suggest.evaluate import format_table
 from annotator.suggest.pipelines import BUILTIN_MODEL_PATH
-from training import evaluate, prepare
+from training import evaluate, prepare, tables
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "training" / "config.cfg"
@@ -100,10 +101,13 @@ def write_card(target: Path, results: dict[str, dict[str, evaluate.PRF]], second
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Rebuild annotator/resources/model-de from the data.")
+    parser = argparse.ArgumentParser(
+        description="Rebuild annotator/resources/model-de from the data."
+    )
     parser.add_argument("--out", type=Path, default=BUILTIN_MODEL_PATH, help="where to install")
     parser.add_argument("--skip-train", action="store_true", help="reuse training/output/build")
     args, overrides = parser.parse_known_args(argv)
+    tables.write_lemmas()  # name_hints reads it while training, the event rules at run time
     prepare.main(["--augment", str(AUGMENT)])
     seconds = 0.0
     if not args.skip_train:

@@ -143,3 +143,15 @@ def build_tables(*, curated: Path | None = None) -> tuple[dict[str, set[str]], s
     for form, label in read_curated(curated):
         names[form].add(CURATED_HINT.get(label, "prop"))
     return dict(names), nouns
+
+
+def lookups_data_lemmas(lang: str = "de") -> dict[str, str]:
+    """spaCy's ``lemma_lookup`` table for ``lang`` from spacy-lookups-data (build time only).
+
+    The same route as ``spacy.lookups.load_lookups``, but keeping the word forms as strings so
+    the table can be written to ``annotator/resources/lemmas-de.json.gz``.
+    """
+    from spacy.util import load_language_data, registry
+
+    data: dict[str, str] = dict(load_language_data(registry.lookups.get(lang)["lemma_lookup"]))
+    return data

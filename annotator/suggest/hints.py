@@ -16,7 +16,8 @@ lower-case form is a known German word: sentence-initial function words, verbs, 
 
 The word lists are built once, at ``initialize`` time during training, from installed packages
 (see :mod:`annotator.suggest.gazetteer`), and saved with the pipeline, so a shipped model does not
-need those packages and its hints do not drift when they change.
+need those packages and its hints do not drift when they change. Whether a lower-case form is a
+known German word comes from the shipped lemma table (:mod:`annotator.suggest.lemmas`).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ class NameHints:
         self.phrases: dict[
             str, list[tuple[tuple[str, ...], str]]
         ] = {}  # first word -> (words, hint)
-        self._lemma_table: Any = None
+        self._lemma_table: dict[str, str] | None = None
 
     # -- the lists -------------------------------------------------------------------------
     def initialize(
@@ -77,9 +78,9 @@ class NameHints:
     # -- the component ---------------------------------------------------------------------
     def _lower_word(self, lower: str) -> bool:
         if self._lemma_table is None:
-            from spacy.lookups import load_lookups
+            from annotator.suggest.lemmas import german_lemmas
 
-            self._lemma_table = load_lookups("de", ["lemma_lookup"]).get_table("lemma_lookup")
+            self._lemma_table = german_lemmas()
         return lower in self._lemma_table
 
     def hint(self, word: str, *, in_phrase: str = "") -> str:

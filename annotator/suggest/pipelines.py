@@ -116,9 +116,10 @@ def add_curated_ruler(nlp: Language, path: Path) -> None:
 
 def add_event_triggers(nlp: Language, path: Path) -> None:
     from annotator.suggest.events import read_patterns
+    from annotator.suggest.lemmas import lemma_lookups
 
     if "lemmatizer" not in nlp.pipe_names:
         lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        lemmatizer.initialize()  # type: ignore[attr-defined]
+        lemmatizer.initialize(lookups=lemma_lookups(nlp.lang or ""))  # type: ignore[attr-defined]
     triggers = nlp.add_pipe("event_triggers")
     triggers.add_patterns(read_patterns(path))  # type: ignore[attr-defined]
