@@ -35,7 +35,7 @@ x11-libs: $(STAMP)
 ## Build the wheel and the sdist into dist/ (what `pip install` of a release gets).
 dist: $(STAMP)
 	rm -rf dist
-	$(BIN)/python -m build --outdir dist . >/dev/null
+	$(BIN)/python -m build --no-isolation --outdir dist . >/dev/null
 	@ls dist
 
 ## Run the whole test suite (headless: Qt renders offscreen), the wheel test on the dist/ just built.

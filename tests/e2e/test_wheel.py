@@ -55,7 +55,7 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     else:
         folder = tmp_path_factory.mktemp("dist")
         subprocess.run(
-            [sys.executable, "-m", "build", "--quiet", "--outdir", str(folder), str(ROOT)],
+            [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(folder), str(ROOT)],
             check=True,
             capture_output=True,
         )
