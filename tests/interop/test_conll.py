@@ -374,3 +374,41 @@ def test_add_labels_takes_the_files_own_labels(
     assert f"kept {sum(len(d) for d in expected_entities(path))} span(s)" in capsys.readouterr().out
     with Store.open(db) as store:
         assert "GPE" in store.scheme
+
+
+def test_a_label_with_a_space_goes_out_quoted_and_comes_back(tmp_path: Path) -> None:
+    """INCEpTION's reference TSV has labels such as "NE 0": a CoNLL tag column cannot hold the
+    space, so it is written as %20 and read back as a space."""
+    from annotator.formats import WHOLE, Context, ExportReport, Outputs
+    from annotator.formats.conll import write
+    from annotator.formats.webanno import read as read_tsv
+
+    tsv = INTEROP / "inception" / "webanno-tsv3-reference.tsv"
+    body = [line for line in tsv.read_text(encoding="utf-8").split("\n") if line[:1].isdigit()]
+    in_order = [line.split("\t")[3] for line in body]  # one named entity per token here
+    values = set(in_order)
+    scheme = LabelScheme.model_construct(  # labels with spaces, as INCEpTION allows them
+        name="t",
+        labels=tuple(
+            Label.model_construct(
+                name=v, kind=SpanKind.ENTITY, color="#aabbcc", key="", guideline=""
+            )
+            for v in sorted(values)
+        ),
+    )
+    (record,) = read_tsv(tsv, ReadContext(scheme))
+    assert isinstance(record, Record)
+    ctx = Context(scheme, ExportOptions(columns=2), (WHOLE,))
+    with Outputs(tmp_path) as out:
+        write([(WHOLE, record.doc, record.spans)], out, ctx, ExportReport("conll", tmp_path))
+        out.commit()
+    (written,) = tmp_path.glob("*.conll")
+    rows = [line.split(" ") for line in written.read_text(encoding="utf-8").split("\n") if line]
+    assert all(len(r) == 2 for r in rows)
+    assert [unquote_label(r[1][2:]) for r in rows] == in_order
+    assert any("%20" in r[1] for r in rows)
+    (back,) = read(written, ReadContext(scheme))
+    assert isinstance(back, Record)
+    assert [(s.start, s.end, s.label) for s in back.spans] == [
+        (s.start, s.end, s.label) for s in record.spans
+    ]
