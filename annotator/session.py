@@ -6,17 +6,24 @@ nothing to change. Running a command writes it through to the store in one trans
 returns; undo runs the command's inverse the same way. The GUI wraps each command in a
 ``QUndoCommand``; code without Qt can use the session's own undo stack (:meth:`Session.execute`,
 :meth:`Session.undo`, :meth:`Session.redo`).
+
+The session is the annotate window's only door to the project: besides the commands it answers
+what the window asks (the annotator's view of a document, the document list's rows, which
+document comes next). The widgets never hold a :class:`annotator.store.Store`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from annotator.model import (
     DocState,
     DocStatus,
+    Document,
+    LabelScheme,
     Span,
     SpanError,
     SpanKind,
@@ -67,9 +74,41 @@ class ChangeState:
     def inverse(self) -> ChangeState:
         return ChangeState(self.doc_id, self.after, self.before, f"undo {self.text}")
 
+    @property
+    def newly_done(self) -> bool:
+        """Does this change mark a document done that was not done before?"""
+        return self.after.status == DocStatus.DONE and self.before.status != DocStatus.DONE
+
+
+OPEN = (DocStatus.TODO, DocStatus.IN_PROGRESS)
+
+
+@dataclass(frozen=True)
+class Finish:
+    """What finishing a document means: the status change (None when the document already had
+    that status), whether it counts toward the learning loop (only a document newly marked
+    done does), and the open document to go to next (None when none is left)."""
+
+    command: ChangeState | None
+    report_done: bool
+    next_doc: str | None
+
 
 def _as(span: Span, status: SpanStatus, **changes: object) -> Span:
     return span.model_copy(update={"status": status, "id": None, **changes})
+
+
+def span_order(span: Span) -> tuple[int, int, str]:
+    """Spans in reading order; of two starting together, the longer first."""
+    return (span.start, -span.end, span.label)
+
+
+def annotator_view(decisions: Sequence[Span], suggestions: Sequence[Span]) -> list[Span]:
+    """What an annotator sees: their decisions plus the suggestions they have not decided,
+    in reading order (a decision hides the suggestion with the same key)."""
+    merged = {s.key: s for s in suggestions}
+    merged.update((s.key, s) for s in decisions)
+    return sorted(merged.values(), key=span_order)
 
 
 @dataclass
@@ -77,29 +116,113 @@ class Session:
     store: Store
     annotator: str
     _revisions: dict[str, int] = field(default_factory=dict)
-    history: UndoStack[Command] = field(init=False, repr=False)
+    # The session's own undo stack (not the project's audit log, which is Store.history()).
+    undo_stack: UndoStack[Command] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.history = UndoStack(self)
+        self.undo_stack = UndoStack(self)
         self.store.ensure_annotator(self.annotator)
 
     # ---- reading ---------------------------------------------------------------------------
 
+    @property
+    def scheme(self) -> LabelScheme:
+        return self.store.scheme
+
+    @property
+    def project_path(self) -> Path | None:
+        """The project file (None for a project in memory): workers open their own connection."""
+        return self.store.path
+
+    def as_annotator(self, name: str) -> Session:
+        """A session of the same project for ``name``, remembered as the project's last
+        annotator (the next start works as them)."""
+        from annotator.identity import remember_annotator
+
+        remember_annotator(self.store, name)
+        return Session(self.store, name)
+
+    def document(self, doc_id: str) -> Document:
+        return self.store.document(doc_id)
+
+    def decisions(self, doc_id: str) -> list[Span]:
+        return self.store.decisions(doc_id, self.annotator)
+
+    def suggestions(self, doc_id: str) -> list[Span]:
+        return self.store.suggestions(doc_id)
+
     def spans(self, doc_id: str) -> list[Span]:
         """The annotator's view: their decisions plus the suggestions they have not decided."""
-        decisions = self.store.decisions(doc_id, self.annotator)
-        decided = {s.key for s in decisions}
-        pending = [s for s in self.store.suggestions(doc_id) if s.key not in decided]
-        return sorted([*decisions, *pending], key=lambda s: (s.start, -s.end, s.label))
+        return annotator_view(self.decisions(doc_id), self.suggestions(doc_id))
 
     def state(self, doc_id: str) -> DocState:
+        """The document's state, its revision remembered for the conflict check of the next
+        write (read it when (re)opening a document, not after writing)."""
         state = self.store.doc_state(doc_id, self.annotator)
         self._revisions[doc_id] = state.revision
         return state
 
+    def stored_state(self, doc_id: str) -> DocState:
+        """The document's state as stored, without pinning its revision (after a write)."""
+        return self.store.doc_state(doc_id, self.annotator)
+
     def open(self, doc_id: str) -> tuple[DocState, list[Span]]:
         """Read a document's state and spans, and remember its revision for conflict checks."""
         return self.state(doc_id), self.spans(doc_id)
+
+    # ---- the corpus: the document list and navigation ----------------------------------------
+
+    def count_documents(self) -> int:
+        return self.store.count_documents()
+
+    def document_rows(
+        self,
+        *,
+        statuses: Sequence[DocStatus] | None = None,
+        contains: str = "",
+        after: str | None = None,
+        limit: int = -1,
+    ) -> list[tuple[str, str, DocStatus]]:
+        """(id, title, this annotator's status) in import order, keyset-paged by ``after``."""
+        return self.store.document_rows(
+            self.annotator,
+            statuses=tuple(statuses) if statuses is not None else None,
+            contains=contains,
+            after=after,
+            limit=limit,
+        )
+
+    def status_counts(self) -> dict[DocStatus, int]:
+        return self.store.status_counts(self.annotator)
+
+    def number(self, doc_id: str) -> int:
+        """The document's place in import order, from 1."""
+        return self.store.document_index(doc_id) + 1
+
+    def first_document(self) -> str | None:
+        """The first open document (to do, in progress), else the first document."""
+        rows = self.document_rows(statuses=OPEN, limit=1) or self.document_rows(limit=1)
+        return rows[0][0] if rows else None
+
+    def next_open(self, doc_id: str | None) -> str | None:
+        """The next open document after ``doc_id`` in import order, wrapping to the first;
+        never ``doc_id`` itself."""
+        rows = self.document_rows(statuses=OPEN, after=doc_id, limit=1) if doc_id else []
+        rows = rows or self.document_rows(statuses=OPEN, limit=2)
+        ids = [r[0] for r in rows if r[0] != doc_id]
+        return ids[0] if ids else None
+
+    def neighbour(self, doc_id: str, delta: int) -> str | None:
+        """The document ``delta`` places from ``doc_id`` in import order (no wrapping)."""
+        index = self.store.document_index(doc_id) + delta
+        if index < 0:
+            return None
+        ids = self.store.document_ids(offset=index, limit=1)
+        return ids[0] if ids else None
+
+    def ahead(self, doc_id: str, n: int) -> list[str]:
+        """The ``n`` documents after ``doc_id`` (whose suggestions are worth computing now)."""
+        return self.store.document_ids(offset=self.store.document_index(doc_id) + 1, limit=n)
 
     # ---- building commands -----------------------------------------------------------------
 
@@ -162,6 +285,16 @@ class Session:
             f"mark {status.value.replace('_', ' ')}",
         )
 
+    def finish(self, doc_id: str, status: DocStatus) -> Finish:
+        """Mark a document done or skipped and say where to go next. Only a document newly
+        marked done is reported to the learning loop: finishing it again changes nothing."""
+        command = self.set_status(doc_id, status)
+        return Finish(
+            command,
+            report_done=command is not None and command.newly_done,
+            next_doc=self.next_open(doc_id),
+        )
+
     def set_flag(self, doc_id: str, flagged: bool) -> ChangeState | None:
         before = self.store.doc_state(doc_id, self.annotator)
         if before.flagged == flagged:
@@ -189,21 +322,21 @@ class Session:
 
     def execute(self, command: Command | None) -> bool:
         """Apply a command and put it on this session's own undo stack."""
-        return self.history.execute(command)
+        return self.undo_stack.execute(command)
 
     def undo(self) -> Command | None:
-        return self.history.undo()
+        return self.undo_stack.undo()
 
     def redo(self) -> Command | None:
-        return self.history.redo()
+        return self.undo_stack.redo()
 
     @property
     def can_undo(self) -> bool:
-        return self.history.can_undo
+        return self.undo_stack.can_undo
 
     @property
     def can_redo(self) -> bool:
-        return self.history.can_redo
+        return self.undo_stack.can_redo
 
     # ---- write-through ---------------------------------------------------------------------
 

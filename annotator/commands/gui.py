@@ -101,14 +101,12 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-    if args.review:
-        from annotator.gui.review_window import run_review
-
-        return run_review(
-            args.db, reviewer=args.annotator, screenshot=args.screenshot, document=args.document
-        )
     from annotator.gui.app import run as run_gui
 
     return run_gui(
-        args.db, annotator=args.annotator, screenshot=args.screenshot, document=args.document
+        args.db,
+        annotator=args.annotator,
+        screenshot=args.screenshot,
+        document=args.document,
+        review=args.review,
     )

@@ -1,4 +1,8 @@
-"""Starting the window: the QApplication, settings, the annotator's name, screenshot mode."""
+"""Starting a window: the QApplication, settings, the annotator's name, screenshot mode.
+
+:func:`run` starts either window (``review=True`` for the review window), so both share one
+start-up: the application, the project file, the document check, the screenshot mode.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +44,10 @@ def run(
     screenshot: Path | None = None,
     document: str | None = None,
     suggester: SuggesterFactory | None = builtin_factory,
+    review: bool = False,
 ) -> int:
+    """Start the annotate window (the review window with ``review``), or render it to
+    ``screenshot`` and exit. In review, ``annotator`` is the reviewer's name."""
     if screenshot is not None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication
@@ -55,6 +62,8 @@ def run(
     settings = settings_for()
     store = Store.open(db, create=False)
     try:
+        if review:
+            return _review(app, store, annotator, screenshot, document)
         if document is not None and not store.has_document_id(document):
             print(f"annotator gui: error: {db}: no document {document!r}", file=sys.stderr)
             return 2
@@ -71,6 +80,33 @@ def run(
         return int(app.exec())
     finally:
         store.close()
+
+
+def _review(
+    app: QApplication,
+    store: Store,
+    reviewer: str | None,
+    screenshot: Path | None,
+    document: str | None,
+) -> int:
+    from annotator.gui.review_window import ReviewWindow
+    from annotator.identity import clean_name, os_user_name
+    from annotator.review.session import ReviewSession
+
+    name = clean_name(reviewer) or os_user_name()  # no prompt, as in the annotate window
+    if document is not None and not ReviewSession(store, name).is_reviewable(document):
+        print(
+            f"annotator gui: error: {document!r} is not reviewable (two annotators done)",
+            file=sys.stderr,
+        )
+        return 2
+    window = ReviewWindow(store, name, background=screenshot is None)
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    window.open_first(document)
+    if screenshot is None:
+        return int(app.exec())
+    return save_screenshot(app, window, screenshot)
 
 
 def start_window(

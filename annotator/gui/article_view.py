@@ -42,7 +42,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
-from annotator.gui.document import Key, OpenDocument
+from annotator.gui.document import DocumentModel, Key
 from annotator.model import LabelScheme, Span, SpanKind, SpanStatus
 from annotator.palette import STYLE_COLORS
 
@@ -78,7 +78,9 @@ def _x(line: QTextLine, position: int) -> float:
 class ArticleView(QPlainTextEdit):
     span_clicked = Signal(object)  # Key
 
-    def __init__(self, document: OpenDocument, scheme: LabelScheme, parent: QWidget | None = None):
+    def __init__(
+        self, document: DocumentModel, scheme: LabelScheme, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.document_model = document
         self.scheme = scheme
@@ -135,10 +137,9 @@ class ArticleView(QPlainTextEdit):
         self._place()
         self.viewport().update()
 
-    def _on_spans_changed(self, rows: list[int] | bool | None) -> None:
-        # rows: the rows whose status changed; anything else (None, or a bool from models that
-        # predate the row list) means "spans came or went".
-        if not isinstance(rows, list):
+    def _on_spans_changed(self, rows: list[int] | None) -> None:
+        # rows: the rows whose status changed; None means "spans came or went".
+        if rows is None:
             self._place()
         else:  # same spans, new statuses: swap them in place
             spans = self.document_model.spans

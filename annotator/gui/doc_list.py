@@ -1,7 +1,7 @@
-"""The document list: a lazily fetched Qt model over the store, a status filter, a text search and
-the corpus progress.
+"""The document list: a lazily fetched Qt model over the session, a status filter, a text search
+and the corpus progress.
 
-Rows come from :meth:`annotator.store.Store.document_rows` a page at a time (``canFetchMore`` /
+Rows come from :meth:`annotator.session.Session.document_rows` a page at a time (``canFetchMore`` /
 ``fetchMore``), so a project of 100,000 documents opens as fast as one of five.
 """
 
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.model import DocStatus
-from annotator.store import Store
+from annotator.session import Session
 
 PAGE = 200
 _Index = QModelIndex | QPersistentModelIndex
@@ -58,10 +58,9 @@ DocIdRole = Qt.ItemDataRole.UserRole + 1
 
 
 class DocListModel(QAbstractListModel):
-    def __init__(self, store: Store, annotator: str) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
-        self.store = store
-        self.annotator = annotator
+        self.session = session
         self.statuses: tuple[DocStatus, ...] | None = None
         self.contains = ""
         self.rows: list[tuple[str, str, DocStatus]] = []
@@ -85,8 +84,7 @@ class DocListModel(QAbstractListModel):
     def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or self._exhausted:
             return
-        page = self.store.document_rows(
-            self.annotator,
+        page = self.session.document_rows(
             statuses=self.statuses,
             contains=self.contains,
             # Keyset paging: the next page starts after the last row held, so scrolling to the
@@ -138,11 +136,10 @@ class DocListModel(QAbstractListModel):
 class DocListPanel(QWidget):
     document_chosen = Signal(str)
 
-    def __init__(self, store: Store, annotator: str, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
-        self.annotator = annotator
-        self.model = DocListModel(store, annotator)
+        self.session = session
+        self.model = DocListModel(session)
         self.search = QLineEdit(placeholderText="Search in text…  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.filter = QComboBox()
@@ -177,9 +174,9 @@ class DocListPanel(QWidget):
         self.model.set_filter(None, "")
         self.refresh_progress()
 
-    def set_annotator(self, name: str) -> None:
-        """Show ``name``'s statuses and progress."""
-        self.annotator = self.model.annotator = name
+    def set_session(self, session: Session) -> None:
+        """Show this session's annotator's statuses and progress."""
+        self.session = self.model.session = session
         self.apply_filter()
         self.refresh_progress()
 
@@ -200,7 +197,7 @@ class DocListPanel(QWidget):
             self.view.clearSelection()
 
     def refresh_progress(self) -> None:
-        counts = self.store.status_counts(self.annotator)
+        counts = self.session.status_counts()
         total = sum(counts.values())
         done = counts[DocStatus.DONE]
         self.progress.setRange(0, max(total, 1))

@@ -1,8 +1,14 @@
 """The open document as the widgets see it: text, spans, state and the selected span.
 
-It mirrors what :meth:`annotator.session.Session.spans` returns (the annotator's decisions plus the
-suggestions they have not decided) and keeps that mirror current after each command by applying
-the command's own removals and additions, so a keypress does not reread thousands of spans. Every
+:class:`DocumentModel` is the contract every document model keeps (this annotate document and
+the review document of :mod:`annotator.gui.review_document`): the article view, the span-editing
+controller and the undo commands are written against it, never against one of the two.
+
+:class:`OpenDocument` mirrors what :meth:`annotator.session.Session.spans` returns (the
+annotator's decisions plus the suggestions they have not decided, merged by the same
+:func:`annotator.session.annotator_view`) and keeps that mirror current after each command by
+applying the command's own removals and additions, so a keypress does not reread thousands of
+spans. Every
 command has been written to the store before :meth:`OpenDocument.changed_by` is called; opening a
 document, a conflict and new suggestions reread everything from the store.
 """
@@ -10,25 +16,71 @@ document, a conflict and new suggestions reread everything from the store.
 from __future__ import annotations
 
 from bisect import bisect_left
+from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, SignalInstance
 
 from annotator.model import DocState, Document, Span, SpanStatus, document_title
-from annotator.session import ChangeSpans, ChangeState, Session
+from annotator.session import ChangeSpans, ChangeState, Session, annotator_view, span_order
 from annotator.textpos import TextPositions
 from annotator.tokens import Tokens
 
 Key = tuple[int, int, str]
 
+__all__ = ["DocumentModel", "Key", "OpenDocument", "ShownText", "span_order"]
 
-def span_order(span: Span) -> tuple[int, int, str]:
-    """Spans in reading order; of two starting together, the longer first."""
-    return (span.start, -span.end, span.label)
+
+class DocumentModel(Protocol):
+    """What the widgets and the span-editing controller read from a document model.
+
+    Signals: ``loaded`` (a new document: everything changed), ``spans_changed`` (a list of the
+    rows whose status changed, same spans in the same order; or None when spans came or went),
+    ``selection_changed``, ``state_changed``.
+    """
+
+    @property
+    def loaded(self) -> SignalInstance: ...
+    @property
+    def spans_changed(self) -> SignalInstance: ...
+    @property
+    def selection_changed(self) -> SignalInstance: ...
+    @property
+    def state_changed(self) -> SignalInstance: ...
+
+    session: Any  # the Session or ReviewSession whose commands the document shows
+    spans: list[Span]
+    selected: Key | None
+    positions: TextPositions
+
+    @property
+    def doc_id(self) -> str | None: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def selected_span(self) -> Span | None: ...
+
+    def span(self, key: Key | None) -> Span | None: ...
+    def tokens(self) -> Tokens: ...
+    def open(self, doc_id: str) -> None: ...
+    def reload(self) -> None: ...
+    def select(self, key: Key | None) -> None: ...
+    def step(self, delta: int) -> None: ...
+    def changed_by(self, command: Any, *, select: Key | None = None) -> None: ...
 
 
 class ShownText(QObject):
     """What the annotate and review documents share: the text with its Qt positions and tokens,
-    the spans the article view draws (indexed by key) and the selected span."""
+    the spans the article view draws (indexed by key), the selected span, and the signals of
+    :class:`DocumentModel`."""
+
+    loaded = Signal()  # a (new) document: text and everything else changed
+    # a list of rows when only those spans' statuses changed (same spans, same order); None when
+    # spans came or went (everything may have moved)
+    spans_changed = Signal(object)
+    selection_changed = Signal()
+    state_changed = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +123,31 @@ class ShownText(QObject):
             self._tokens = Tokens(self.text)
         return self._tokens
 
+    def index_of(self, key: Key | None) -> int | None:
+        return None if key is None else self._index.get(key)
+
+    # ---- selection ---------------------------------------------------------------------------
+
+    def select(self, key: Key | None) -> None:
+        if key is not None and key not in self._index:
+            key = None
+        if key != self.selected:
+            self.selected = key
+            self.selection_changed.emit()
+        self._selected(key)
+
+    def _selected(self, key: Key | None) -> None:
+        """Called after every :meth:`select` (the review document follows its disagreement)."""
+
+    def step(self, delta: int) -> None:
+        """Select the next (+1) or previous (-1) span in reading order (wrapping)."""
+        if not self.spans:
+            return
+        i = self.index_of(self.selected)
+        if i is None:
+            i = -1 if delta > 0 else len(self.spans)
+        self.select(self.spans[(i + delta) % len(self.spans)].key)
+
 
 def _visible_state(state: DocState) -> tuple[object, ...]:
     return (state.status, state.flagged, state.comment)
@@ -83,13 +160,6 @@ def _order_key(key: Key) -> tuple[int, int, str]:
 class OpenDocument(ShownText):
     """One document of one annotator; widgets listen to its signals."""
 
-    loaded = Signal()  # a (new) document: text and everything else changed
-    # a list of rows when only those spans' statuses changed (same spans, same order); None when
-    # spans came or went (everything may have moved)
-    spans_changed = Signal(object)
-    selection_changed = Signal()
-    state_changed = Signal()
-
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
@@ -101,7 +171,7 @@ class OpenDocument(ShownText):
     # ---- reading -----------------------------------------------------------------------------
 
     def open(self, doc_id: str) -> None:
-        self._show(self.session.store.document(doc_id))
+        self._show(self.session.document(doc_id))
         self._read()
         self.loaded.emit()
 
@@ -118,44 +188,22 @@ class OpenDocument(ShownText):
 
     def _read(self) -> None:
         assert self.doc is not None
-        store = self.session.store
         self.state = self.session.state(self.doc.id)  # also pins the revision for conflicts
-        self._decisions = {s.key: s for s in store.decisions(self.doc.id, self.session.annotator)}
-        self._suggestions = {s.key: s for s in store.suggestions(self.doc.id)}
+        self._decisions = {s.key: s for s in self.session.decisions(self.doc.id)}
+        self._suggestions = {s.key: s for s in self.session.suggestions(self.doc.id)}
         self._rebuild()
 
     def _rebuild(self) -> None:
-        merged = dict(self._suggestions)
-        merged.update(self._decisions)
-        self.spans = sorted(merged.values(), key=span_order)
+        self.spans = annotator_view(
+            list(self._decisions.values()), list(self._suggestions.values())
+        )
         self._index = {s.key: i for i, s in enumerate(self.spans)}
         self._counts = dict.fromkeys(SpanStatus, 0)
         for span in self.spans:
             self._counts[span.status] += 1
 
-    def index_of(self, key: Key | None) -> int | None:
-        return None if key is None else self._index.get(key)
-
     def counts(self) -> dict[SpanStatus, int]:
         return dict(self._counts)
-
-    # ---- selection ---------------------------------------------------------------------------
-
-    def select(self, key: Key | None) -> None:
-        if key is not None and key not in self._index:
-            key = None
-        if key != self.selected:
-            self.selected = key
-            self.selection_changed.emit()
-
-    def step(self, delta: int) -> None:
-        """Select the next (+1) or previous (-1) span in reading order."""
-        if not self.spans:
-            return
-        i = self.index_of(self.selected)
-        if i is None:
-            i = -1 if delta > 0 else len(self.spans)
-        self.select(self.spans[(i + delta) % len(self.spans)].key)
 
     def next_pending(self, after: Key | None) -> Key | None:
         """The first undecided suggestion after ``after`` in reading order (wrapping)."""
@@ -175,7 +223,7 @@ class OpenDocument(ShownText):
 
     def changed_by(self, command: ChangeSpans | ChangeState, *, select: Key | None = None) -> None:
         if isinstance(command, ChangeState):
-            self.state = self.session.store.doc_state(command.doc_id, self.session.annotator)
+            self.state = self.session.stored_state(command.doc_id)
             self.state_changed.emit()
             return
         removed = {s.key for s in command.remove}
@@ -202,7 +250,7 @@ class OpenDocument(ShownText):
             self._rebuild()
             self.spans_changed.emit(None)
         before = self.state
-        self.state = self.session.store.doc_state(command.doc_id, self.session.annotator)
+        self.state = self.session.stored_state(command.doc_id)
         if before is None or _visible_state(before) != _visible_state(self.state):
             self.state_changed.emit()  # the first edit turns "todo" into "in progress"
         self.select(select if select is not None else self.selected)

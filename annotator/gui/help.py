@@ -15,12 +15,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.gui.actions import ACTIONS
+from annotator.gui.actions import ANNOTATE, actions_of
 from annotator.model import LabelScheme
 
 
-def help_rows(scheme: LabelScheme, actions: dict[str, QAction]) -> list[tuple[str, str, str]]:
-    """(section, keys, what it does) for every action and label."""
+def help_rows(
+    scheme: LabelScheme, actions: dict[str, QAction], *, window: str = ANNOTATE
+) -> list[tuple[str, str, str]]:
+    """(section, keys, what it does) for every action of ``window`` and every label, from the
+    action table (the keys as the window's actions have them)."""
     rows: list[tuple[str, str, str]] = []
     for name in ("undo", "redo"):
         action = actions[name]
@@ -28,7 +31,7 @@ def help_rows(scheme: LabelScheme, actions: dict[str, QAction]) -> list[tuple[st
             s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts()
         )
         rows.append(("Edit", keys, action.text().replace("&", "")))
-    for spec in ACTIONS:
+    for spec in actions_of(window):
         action = actions[spec.name]
         keys = ", ".join(
             s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts()
@@ -59,19 +62,17 @@ ANNOTATE_INTRO = (
 class HelpSheet(QDialog):
     def __init__(
         self,
-        scheme: LabelScheme | None = None,
-        actions: dict[str, QAction] | None = None,
+        scheme: LabelScheme,
+        actions: dict[str, QAction],
         parent: QWidget | None = None,
         *,
-        rows: list[tuple[str, str, str]] | None = None,
+        window: str = ANNOTATE,
         intro: str = ANNOTATE_INTRO,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Keys")
         self.resize(640, 720)
-        if rows is None:
-            assert scheme is not None and actions is not None
-            rows = help_rows(scheme, actions)
+        rows = help_rows(scheme, actions, window=window)
         self.rows = rows
         table = QTableWidget(len(rows), 3)
         table.setHorizontalHeaderLabels(["", "Keys", "Action"])
@@ -90,9 +91,3 @@ class HelpSheet(QDialog):
         layout.addWidget(label)
         layout.addWidget(table)
         self.table = table
-
-    @classmethod
-    def from_rows(
-        cls, rows: list[tuple[str, str, str]], parent: QWidget | None = None, *, intro: str
-    ) -> HelpSheet:
-        return cls(None, None, parent, rows=rows, intro=intro)

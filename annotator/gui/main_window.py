@@ -1,22 +1,23 @@
 """The annotate window: document list | label bar over the article | span table, a status bar.
 
 Slots here are thin: each builds a session command (:mod:`annotator.session` decides what an
-action means) and pushes it onto the undo stack; the widgets redraw because the open document
-(:class:`annotator.gui.document.OpenDocument`) says it changed.
+action means) and pushes it onto the undo stack through the span-editing controller
+(:class:`annotator.gui.span_editing.SpanEditor`, shared with the review window); the widgets
+redraw because the open document (:class:`annotator.gui.document.OpenDocument`) says it changed.
+The window reads the project only through its :class:`annotator.session.Session`; the workers
+(suggestions, learning) open their own connections on the session's project file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPainter, QPaintEvent, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QPainter, QPaintEvent, QUndoStack
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMenu,
     QProgressBar,
     QSizePolicy,
     QSplitter,
@@ -25,21 +26,22 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.gui import interaction
-from annotator.gui.actions import ACTIONS, MENUS, REDO_KEYS, UNDO_KEYS, key_conflicts
+from annotator.gui.actions import ANNOTATE, install_actions, key_conflicts
 from annotator.gui.article_view import ArticleView
-from annotator.gui.commands import AnyCommand, SessionCommand
+from annotator.gui.commands import Edit
 from annotator.gui.doc_list import STATUS_TEXT, DocListPanel
 from annotator.gui.document import Key, OpenDocument
 from annotator.gui.label_bar import LabelBar
 from annotator.gui.learning import Learning, project_factory
 from annotator.gui.legend import StyleLegend
+from annotator.gui.span_editing import SpanActions, SpanEditor
 from annotator.gui.span_panel import SpanPanel
 from annotator.gui.suggestions import SuggesterFactory, SuggestionWorker
-from annotator.identity import clean_name, remember_annotator
-from annotator.model import DocStatus, SpanError, SpanStatus
+from annotator.identity import clean_name
+from annotator.model import DocStatus, SpanStatus
 from annotator.palette import scheme_palette_problems
 from annotator.session import Session
-from annotator.store import StaleEditError, Store
+from annotator.store import Store
 
 PREFETCH = 3  # documents after the open one whose suggestions are computed ahead
 
@@ -58,7 +60,7 @@ class ElidedLabel(QLabel):
         painter.end()
 
 
-class MainWindow(QMainWindow):
+class MainWindow(SpanActions, QMainWindow):
     def __init__(
         self,
         store: Store,
@@ -68,16 +70,16 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
     ) -> None:
         super().__init__()
-        self.store = store
         self.settings = settings
         self.session = Session(store, annotator)
-        self.scheme = store.scheme
+        self.scheme = self.session.scheme
+        self.path = self.session.project_path
         self.doc = OpenDocument(self.session, self)
         self.undo_stack = QUndoStack(self)
-        self.total = store.count_documents()
+        self.total = self.session.count_documents()
         self._doc_number = 0
 
-        self.doc_list = DocListPanel(store, annotator)
+        self.doc_list = DocListPanel(self.session)
         self.label_bar = LabelBar(self.scheme)
         self.article = ArticleView(self.doc, self.scheme)
         self.spans = SpanPanel(self.doc, self.scheme)
@@ -121,8 +123,16 @@ class MainWindow(QMainWindow):
         inner.setSizes([690, 480])
         self.setCentralWidget(outer)
 
-        self.actions_by_name: dict[str, QAction] = {}
-        self._build_actions()
+        self.editor = SpanEditor(
+            self.doc,
+            self.article,
+            self.undo_stack,
+            message=self.message,
+            snapping=lambda: self.actions_by_name["snapping"].isChecked(),
+        )
+        self.actions_by_name: dict[str, QAction] = install_actions(
+            self, ANNOTATE, self.undo_stack, self.scheme, self.do_label, area=self.area
+        )
         self._build_status_bar()
 
         self.doc.loaded.connect(self._on_loaded)
@@ -136,8 +146,8 @@ class MainWindow(QMainWindow):
         self._suggester = suggester
         self._start_suggestions()
         self.learning: Learning | None = None
-        if store.path is not None:  # learning from the annotators (ADR 0009)
-            self.learning = Learning(store.path, settings, self)
+        if self.path is not None:  # learning from the annotators (ADR 0009)
+            self.learning = Learning(self.path, settings, self)
             self.learning.memory_refreshed.connect(self._on_memory)
             self.learning.progress.connect(self._on_training_progress)
             self.learning.trained.connect(self._on_trained)
@@ -152,42 +162,6 @@ class MainWindow(QMainWindow):
             )
 
     # ---- building ----------------------------------------------------------------------------
-
-    def _build_actions(self) -> None:
-        menus: dict[str, QMenu] = {name: self.menuBar().addMenu(f"&{name}") for name in MENUS}
-        undo = self.undo_stack.createUndoAction(self, "Undo")
-        undo.setShortcuts([QKeySequence(k) for k in UNDO_KEYS])
-        redo = self.undo_stack.createRedoAction(self, "Redo")
-        redo.setShortcuts([QKeySequence(k) for k in REDO_KEYS])
-        for action in (undo, redo):
-            menus["Edit"].addAction(action)
-            self.addAction(action)
-        self.actions_by_name.update(undo=undo, redo=redo)
-        for spec in ACTIONS:
-            action = QAction(spec.text, self)
-            action.setShortcuts([QKeySequence(k) for k in spec.keys])
-            action.setCheckable(spec.checkable)
-            if spec.checkable:
-                action.setChecked(True)
-                action.toggled.connect(getattr(self, f"do_{spec.name}"))
-            else:
-                action.triggered.connect(getattr(self, f"do_{spec.name}"))
-            if spec.area:
-                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-                self.area.addAction(action)
-            else:
-                self.addAction(action)
-            menus[spec.menu].addAction(action)
-            self.actions_by_name[spec.name] = action
-        labels = menus["Span"].addMenu("Label")
-        for label in self.scheme.labels:
-            action = QAction(f"{label.name} ({label.kind.value})", self)
-            action.setShortcut(QKeySequence(label.key))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(lambda _=False, name=label.name: self.do_label(name))
-            self.area.addAction(action)
-            labels.addAction(action)
-            self.actions_by_name[f"label:{label.name}"] = action
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -218,37 +192,11 @@ class MainWindow(QMainWindow):
 
     def open_first(self, doc_id: str | None = None) -> None:
         """Open ``doc_id``, else the first open document, else the first document."""
+        doc_id = doc_id or self.session.first_document()
         if doc_id is None:
-            rows = self.store.document_rows(
-                self.session.annotator,
-                statuses=(DocStatus.IN_PROGRESS, DocStatus.TODO),
-                limit=1,
-            )
-            if not rows:
-                rows = self.store.document_rows(self.session.annotator, limit=1)
-            if not rows:
-                self.message("The project has no documents yet: run 'annotator import' first.")
-                return
-            doc_id = rows[0][0]
+            self.message("The project has no documents yet: run 'annotator import' first.")
+            return
         self.go_to(doc_id)
-
-    def _next_open(self) -> str | None:
-        doc_id = self.doc.doc_id
-        open_ = (DocStatus.TODO, DocStatus.IN_PROGRESS)
-        rows = self.store.document_rows(
-            self.session.annotator, statuses=open_, after=doc_id, limit=1
-        ) or self.store.document_rows(self.session.annotator, statuses=open_, limit=2)
-        rows = [r for r in rows if r[0] != doc_id]
-        return rows[0][0] if rows else None
-
-    def _neighbour(self, delta: int) -> str | None:
-        if self.doc.doc_id is None:
-            return None
-        index = self.store.document_index(self.doc.doc_id) + delta
-        if index < 0:
-            return None
-        ids = self.store.document_ids(offset=index, limit=1)
-        return ids[0] if ids else None
 
     # ---- reactions ---------------------------------------------------------------------------
 
@@ -258,13 +206,10 @@ class MainWindow(QMainWindow):
         self.doc_list.show_current(doc_id)
         self.doc.select(self.doc.next_pending(None))
         if self.worker is not None:
-            ahead = self.store.document_ids(
-                offset=self.store.document_index(doc_id) + 1, limit=PREFETCH
-            )
-            self.worker.request([doc_id, *ahead])
-        self._doc_number = self.store.document_index(doc_id) + 1
-        if self.settings is not None and self.store.path is not None:
-            self.settings.setValue(f"last_document/{self.store.path.resolve()}", doc_id)
+            self.worker.request([doc_id, *self.session.ahead(doc_id, PREFETCH)])
+        self._doc_number = self.session.number(doc_id)
+        if self.settings is not None and self.path is not None:
+            self.settings.setValue(f"last_document/{self.path.resolve()}", doc_id)
         self._on_state_changed()
 
     def _on_state_changed(self) -> None:
@@ -307,10 +252,10 @@ class MainWindow(QMainWindow):
                 self.doc.select(self.doc.next_pending(None))
 
     def _start_suggestions(self) -> None:
-        if self._suggester is None or self.store.path is None:
+        if self._suggester is None or self.path is None:
             return
-        factory = project_factory(self.store.path, self._suggester)
-        self.worker = SuggestionWorker(self.store.path, factory, self)
+        factory = project_factory(self.path, self._suggester)
+        self.worker = SuggestionWorker(self.path, factory, self)
         self.worker.ready.connect(self._on_suggestions)
         self.worker.busy.connect(self._on_busy)
         self.worker.failed.connect(self._on_suggest_failed)
@@ -342,59 +287,25 @@ class MainWindow(QMainWindow):
         self.busy_text.setText(text if len(text) < 120 else text[:117] + "…")
         self.busy_text.setToolTip(text.replace("<", "&lt;"))
 
-    def _on_conflict(self, exc: StaleEditError) -> None:
-        interaction.current().show_error("Changed elsewhere", f"{exc}\n\nThe document is reloaded.")
-        self.doc.reload()
-
     def message(self, text: str) -> None:
         self.statusBar().showMessage(text, 6000)
 
-    # ---- pushing commands --------------------------------------------------------------------
+    # ---- span actions (the shared ones come from SpanActions) -------------------------------
 
-    def push(self, command: AnyCommand | None, *, select: Key | None = None) -> bool:
-        if command is None:
-            return False
-        self.undo_stack.push(
-            SessionCommand(
-                self.doc,
-                command,
-                select_after=select,
-                select_before=self.doc.selected,
-                on_conflict=self._on_conflict,
-            )
-        )
-        return True
-
-    def _build(self, make: Callable[[], AnyCommand | None], *, select: Key | None = None) -> bool:
-        try:
-            return self.push(make(), select=select)
-        except (SpanError, ValueError) as exc:
-            self.message(str(exc))
-            return False
+    def push(self, command: Edit | None, *, select: Key | None = None) -> bool:
+        return self.editor.push(command, select=select)
 
     def _after_decision(self) -> Key | None:
         key = self.doc.selected
         nxt = self.doc.next_pending(key)
         return key if nxt is None or nxt == key else nxt
 
-    # ---- span actions ------------------------------------------------------------------------
-
-    def do_next_span(self) -> None:
-        self.doc.step(+1)
-
-    def do_prev_span(self) -> None:
-        self.doc.step(-1)
-
-    def do_deselect(self) -> None:
-        self.article.clear_text_selection()
-        self.doc.select(None)
-
     def do_accept(self) -> None:
         span, doc_id = self.doc.selected_span, self.doc.doc_id
         if span is None or doc_id is None:
             self.doc.select(self.doc.next_pending(None))
             return
-        if not self._build(
+        if not self.editor.build(
             lambda: self.session.accept(doc_id, span), select=self._after_decision()
         ):
             self.doc.select(self._after_decision())
@@ -403,75 +314,15 @@ class MainWindow(QMainWindow):
         span, doc_id = self.doc.selected_span, self.doc.doc_id
         if span is None or doc_id is None:
             return
-        if not self._build(
+        if not self.editor.build(
             lambda: self.session.reject(doc_id, span), select=self._after_decision()
         ):
             self.doc.select(self._after_decision())
 
     def do_accept_all(self) -> None:
         doc_id = self.doc.doc_id
-        if doc_id is not None and not self._build(lambda: self.session.accept_all(doc_id)):
+        if doc_id is not None and not self.editor.build(lambda: self.session.accept_all(doc_id)):
             self.message("No suggestions left to accept.")
-
-    def do_delete(self) -> None:
-        span, doc_id = self.doc.selected_span, self.doc.doc_id
-        if span is not None and doc_id is not None:
-            self._build(lambda: self.session.delete(doc_id, span))
-
-    def do_label(self, name: str) -> None:
-        doc_id = self.doc.doc_id
-        if doc_id is None:
-            return
-        selection = self.article.selection_offsets()
-        if selection is not None:
-            start, end = selection
-            if self.actions_by_name["snapping"].isChecked():
-                snapped = self.doc.tokens().snap(start, end)
-                if snapped is None:
-                    self.message("The selection holds no word.")
-                    return
-                start, end = snapped
-            elif not self.doc.text[start:end].strip():
-                self.message("The selection holds no text.")
-                return
-            self.article.clear_text_selection()
-            self._build(
-                lambda: self.session.add(doc_id, start, end, name), select=(start, end, name)
-            )
-            return
-        span = self.doc.selected_span
-        if span is None:
-            self.message(
-                "Select text (mouse or Shift+arrows) or a span first, then press a label key."
-            )
-            return
-        self._build(
-            lambda: self.session.relabel(doc_id, span, name), select=(span.start, span.end, name)
-        )
-
-    def _resize(self, move: str) -> None:
-        span, doc_id = self.doc.selected_span, self.doc.doc_id
-        if span is None or doc_id is None:
-            return
-        start, end = getattr(self.doc.tokens(), move)(span.start, span.end)
-        self._build(
-            lambda: self.session.resize(doc_id, span, start, end), select=(start, end, span.label)
-        )
-
-    def do_grow_start(self) -> None:
-        self._resize("grow_start")
-
-    def do_shrink_start(self) -> None:
-        self._resize("shrink_start")
-
-    def do_grow_end(self) -> None:
-        self._resize("grow_end")
-
-    def do_shrink_end(self) -> None:
-        self._resize("shrink_end")
-
-    def do_snapping(self, on: bool) -> None:
-        self.message("Token snapping " + ("on" if on else "off"))
 
     def do_show_rejected(self, on: bool) -> None:
         self.article.show_rejected = on
@@ -483,14 +334,14 @@ class MainWindow(QMainWindow):
         doc_id = self.doc.doc_id
         if doc_id is None:
             return
-        self.push(self.session.set_status(doc_id, status))
-        if status == DocStatus.DONE and self.learning is not None:
+        finish = self.session.finish(doc_id, status)
+        self.push(finish.command)
+        if finish.report_done and self.learning is not None:
             self.learning.document_done()
-        nxt = self._next_open()
-        if nxt is None:
+        if finish.next_doc is None:
             self.message("No open documents left.")
             return
-        self.go_to(nxt)
+        self.go_to(finish.next_doc)
 
     def do_done_next(self) -> None:
         self._finish(DocStatus.DONE)
@@ -509,15 +360,17 @@ class MainWindow(QMainWindow):
         if text is not None:
             self.push(self.session.set_comment(self.doc.doc_id, text))
 
+    def _neighbour(self, delta: int) -> None:
+        doc_id = self.doc.doc_id
+        other = None if doc_id is None else self.session.neighbour(doc_id, delta)
+        if other is not None:
+            self.go_to(other)
+
     def do_next_doc(self) -> None:
-        nxt = self._neighbour(+1)
-        if nxt is not None:
-            self.go_to(nxt)
+        self._neighbour(+1)
 
     def do_prev_doc(self) -> None:
-        prev = self._neighbour(-1)
-        if prev is not None:
-            self.go_to(prev)
+        self._neighbour(-1)
 
     def do_find(self) -> None:
         self.doc_list.search.setFocus()
@@ -533,11 +386,10 @@ class MainWindow(QMainWindow):
 
     def set_annotator(self, name: str) -> None:
         """Work as ``name`` from now on, in this project and at its next start."""
-        remember_annotator(self.store, name)
-        self.session = Session(self.store, name)
+        self.session = self.session.as_annotator(name)
         self.doc.session = self.session
         self.undo_stack.clear()  # its commands were the previous annotator's
-        self.doc_list.set_annotator(name)
+        self.doc_list.set_session(self.session)
         self.who.setText(f"Annotator: {name}")
         if self.doc.doc_id is not None:
             self.doc.open(self.doc.doc_id)
@@ -553,7 +405,7 @@ class MainWindow(QMainWindow):
     def do_help(self) -> None:
         from annotator.gui.help import HelpSheet
 
-        HelpSheet(self.scheme, self.actions_by_name, self).show()
+        HelpSheet(self.scheme, self.actions_by_name, self, window=ANNOTATE).show()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.worker is not None:

@@ -1,14 +1,15 @@
 """The document under review as the widgets see it (the review counterpart of OpenDocument).
 
-It offers what :class:`annotator.gui.article_view.ArticleView` reads from an open document
-(``text``, ``positions``, ``spans``, ``selected``, ``selected_span`` and the ``loaded`` /
-``spans_changed`` / ``selection_changed`` signals), so the review view reuses the article view.
-Its spans are the merged view: gold rows (accepted, or rejected and struck through) plus every
+It keeps the :class:`annotator.gui.document.DocumentModel` contract, so the review window reuses
+the article view, the span-editing controller and the undo command of the annotate window. Its
+spans are the merged view: gold rows (accepted, or rejected and struck through) plus every
 annotator's span still undecided, shown as a suggestion. After every command it rereads the
 adjudication and the gold rows from the store: the command has been written before it is told.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -19,10 +20,6 @@ from annotator.review.session import ReviewSession
 
 
 class ReviewDocument(ShownText):
-    loaded = Signal()
-    spans_changed = Signal(bool)
-    selection_changed = Signal()
-    state_changed = Signal()
     disagreement_changed = Signal()
 
     def __init__(self, session: ReviewSession, parent: QObject | None = None) -> None:
@@ -35,7 +32,7 @@ class ReviewDocument(ShownText):
         self.review_status = "todo"
 
     def open(self, doc_id: str) -> None:
-        self._show(self.session.store.document(doc_id))
+        self._show(self.session.document(doc_id))
         self.adjudication, self.gold = self.session.open(doc_id)
         self._rebuild()
         self.current = None
@@ -47,8 +44,19 @@ class ReviewDocument(ShownText):
         self.state_changed.emit()
         self.disagreement_changed.emit()
 
-    def refresh(self) -> None:
-        """Reread adjudication, gold and review state after a command was written."""
+    def changed_by(self, command: Any, *, select: Key | None = None) -> None:
+        """Reread adjudication, gold and review state after ``command`` was written."""
+        self._reread()
+        if select is not None:
+            self.select(select)
+
+    def reload(self) -> None:
+        """Reread everything of the open document from the store (after a conflict)."""
+        if self.doc is not None:
+            self.session.open(self.doc.id)  # pins the gold revision again
+        self._reread()
+
+    def _reread(self) -> None:
         if self.doc is None:
             return
         self.adjudication = self.session.adjudication(self.doc.id)
@@ -56,7 +64,7 @@ class ReviewDocument(ShownText):
         self._rebuild()
         if self.selected not in self._index:
             self.selected = None
-        self.spans_changed.emit(False)
+        self.spans_changed.emit(None)
         self.state_changed.emit()
         self.disagreement_changed.emit()
         self.selection_changed.emit()
@@ -71,7 +79,7 @@ class ReviewDocument(ShownText):
             merged[row.key] = row
         self.spans = sorted(merged.values(), key=span_order)
         self._index = {s.key: i for i, s in enumerate(self.spans)}
-        self.review_status = self.session.store.review_state(self.doc.id)[0]
+        self.review_status = self.session.review_status(self.doc.id)
 
     # ---- disagreements ---------------------------------------------------------------------
 
@@ -108,7 +116,7 @@ class ReviewDocument(ShownText):
         if d is not None and d.spans:
             self.select(d.spans[0].key)
 
-    def step(self, delta: int) -> None:
+    def step_disagreement(self, delta: int) -> None:
         """Next (+1) or previous (-1) disagreement, preferring unresolved ones (wrapping)."""
         n = len(self.disagreements)
         if n == 0:
@@ -126,23 +134,11 @@ class ReviewDocument(ShownText):
 
     # ---- spans (what the article view reads) ------------------------------------------------
 
-    def select(self, key: Key | None) -> None:
-        if key is not None and key not in self._index:
-            key = None
-        if key != self.selected:
-            self.selected = key
-            self.selection_changed.emit()
+    def _selected(self, key: Key | None) -> None:
+        """A selected span inside a disagreement makes that disagreement the current one."""
         if key is not None and self.adjudication is not None:
             d = self.adjudication.disagreement_at(key)
             if d is not None and self.disagreements.index(d) != self.current:
                 self.current = self.disagreements.index(d)
                 self.variant = 0
                 self.disagreement_changed.emit()
-
-    def step_span(self, delta: int) -> None:
-        if not self.spans:
-            return
-        i = self._index.get(self.selected) if self.selected is not None else None
-        if i is None:
-            i = -1 if delta > 0 else len(self.spans)
-        self.select(self.spans[(i + delta) % len(self.spans)].key)

@@ -1,28 +1,25 @@
 """The review window: one article with every annotator's spans merged, disagreements to resolve.
 
 Slots stay thin: each key builds a command with :class:`annotator.review.session.ReviewSession`
-and pushes it, wrapped in a QUndoCommand, on the window's QUndoStack (as the annotate window
-does); the command writes through to the gold tables, then the open document rereads and the
-widgets repaint. The annotators' own work is only read.
+and pushes it through the span-editing controller the annotate window uses
+(:class:`annotator.gui.span_editing.SpanEditor`: the same undo step, the same stale-edit
+handling); the command writes through to the gold tables, then the open document rereads and the
+widgets repaint. The annotators' own work is only read. The queue's agreement figures are
+computed in a worker thread (:mod:`annotator.gui.review_queue`), only for what changed.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import cast
 
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import (
     QAction,
+    QCloseEvent,
     QColor,
-    QKeySequence,
     QPainter,
     QPaintEvent,
     QPen,
-    QUndoCommand,
     QUndoStack,
 )
 from PySide6.QtWidgets import (
@@ -31,7 +28,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMenu,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
@@ -39,44 +35,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.gui.actions import REVIEW, install_actions, key_hint
 from annotator.gui.article_view import ArticleView
-from annotator.gui.document import OpenDocument
 from annotator.gui.label_bar import LabelBar
 from annotator.gui.legend import REVIEW_SAMPLES, StyleLegend
 from annotator.gui.review_document import ReviewDocument
 from annotator.gui.review_heatmap import AgreementPanel, LargeConfusion
-from annotator.model import LabelScheme, SpanError, document_title
+from annotator.gui.review_queue import AgreementWorker
+from annotator.gui.span_editing import SpanActions, SpanEditor
+from annotator.model import LabelScheme
 from annotator.palette import STYLE_COLORS
-from annotator.review.session import ReviewCommand, ReviewSession, nothing_to_review
+from annotator.review.queue import QueueAgreement, QueueSnapshot
+from annotator.review.session import ReviewCommand, ReviewSession
 from annotator.store import Store
 
 WINDOW_SIZE = (1440, 880)
 UNRESOLVED = QColor(STYLE_COLORS["unresolved"])
 CURRENT = QColor(STYLE_COLORS["current"])
-
-# name, text, keys. Label keys (p o l m d, digits) stay free: variants are taken with Alt+digit.
-REVIEW_ACTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("next_disagreement", "Next disagreement", ("N", "Ctrl+Down")),
-    ("prev_disagreement", "Previous disagreement", ("Shift+N", "Ctrl+Up")),
-    ("next_variant", "Next variant of this disagreement", ("V",)),
-    ("prev_variant", "Previous variant", ("Shift+V",)),
-    ("accept_variant", "Accept the chosen variant", ("Return", "Space")),
-    ("reject_variant", "Reject the chosen variant", ("X", "Backspace")),
-    ("accept_agreements", "Accept all agreements", ("Shift+A",)),
-    ("next_span", "Next span", ("J", "Tab")),
-    ("prev_span", "Previous span", ("K", "Shift+Tab")),
-    ("delete", "Delete span from gold", ("Delete",)),
-    ("grow_start", "Grow: start one token earlier", ("Alt+Left",)),
-    ("shrink_start", "Shrink: start one token later", ("Alt+Right",)),
-    ("grow_end", "Grow: end one token later", ("Alt+Shift+Right",)),
-    ("shrink_end", "Shrink: end one token earlier", ("Alt+Shift+Left",)),
-    ("reviewed_next", "Mark reviewed, go to next document", ("Ctrl+Return",)),
-    ("next_doc", "Next document", ("Ctrl+PgDown",)),
-    ("prev_doc", "Previous document", ("Ctrl+PgUp",)),
-    ("large_confusion", "Show the label confusion large", ("Ctrl+M",)),
-    ("help", "Keys (this sheet)", ("F1", "?")),
-)
-
 
 REVIEW_INTRO = (
     "Each disagreement is a place where the annotators' spans differ. Take one annotator's "
@@ -85,34 +60,12 @@ REVIEW_INTRO = (
 )
 
 
-class ReviewUndoCommand(QUndoCommand):
-    """redo writes the review command through, undo its inverse; then the view rereads."""
-
-    def __init__(self, document: ReviewDocument, command: ReviewCommand) -> None:
-        super().__init__(command.text)
-        self.document = document
-        self.command = command
-
-    def _run(self, command: ReviewCommand) -> None:
-        if self.document.doc_id != command.doc_id:
-            self.document.open(command.doc_id)
-        self.document.session.apply(command)
-        self.document.refresh()
-
-    def redo(self) -> None:
-        self._run(self.command)
-
-    def undo(self) -> None:
-        self._run(self.command.inverse())
-
-
 class ReviewArticleView(ArticleView):
     """The annotate view's article, plus a red underline under every unresolved disagreement
     and an orange frame around the current one."""
 
     def __init__(self, document: ReviewDocument, scheme: LabelScheme) -> None:
-        # ReviewDocument offers everything ArticleView reads from an OpenDocument.
-        super().__init__(cast(OpenDocument, document), scheme)
+        super().__init__(document, scheme)
         self.review = document
         document.disagreement_changed.connect(self.viewport().update)
 
@@ -149,12 +102,7 @@ class VariantPanel(QWidget):
         self.list = QListWidget()
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.list.setStyleSheet("QListWidget::item { padding: 5px; }")
-        self.hint = QLabel(
-            "Alt+1…9 take annotator N's variant · V next variant · Enter accept · X reject · "
-            "N / Shift+N next / previous disagreement · Shift+A accept agreements · "
-            "label keys add / relabel · Alt(+Shift)+arrows grow / shrink · Del delete · "
-            "Ctrl+Enter reviewed & next"
-        )
+        self.hint = QLabel(key_hint(REVIEW))
         self.hint.setTextFormat(Qt.TextFormat.PlainText)
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: #666; font-size: 11px; padding: 4px;")
@@ -197,13 +145,14 @@ class VariantPanel(QWidget):
             self.list.addItem(item)
 
 
-class ReviewWindow(QMainWindow):
-    def __init__(self, store: Store, reviewer: str) -> None:
+class ReviewWindow(SpanActions, QMainWindow):
+    def __init__(self, store: Store, reviewer: str, *, background: bool = True) -> None:
+        """``background``: compute the queue's agreement in a worker thread (a project file
+        only); else at once on this thread (screenshots)."""
         super().__init__()
         self.setWindowTitle(f"annotator — review ({reviewer})")
-        self.store = store
-        self.scheme = store.scheme
         self.session = ReviewSession(store, reviewer)
+        self.scheme = self.session.scheme
         self.doc = ReviewDocument(self.session, self)
         self.undo_stack = QUndoStack(self)
 
@@ -268,126 +217,97 @@ class ReviewWindow(QMainWindow):
         outer.setSizes([270, 720, 450])
         self.setCentralWidget(outer)
 
-        self.actions_by_name: dict[str, QAction] = {}
-        self._build_actions()
+        self.editor = SpanEditor(
+            self.doc,
+            self.article,
+            self.undo_stack,
+            message=self.statusBar().showMessage,
+            snapping=lambda: self.actions_by_name["snapping"].isChecked(),
+        )
+        self.actions_by_name: dict[str, QAction] = install_actions(
+            self, REVIEW, self.undo_stack, self.scheme, self.do_label
+        )
         self.doc.state_changed.connect(self._update_header)
         self.doc.loaded.connect(self.article.setFocus)
         self.article.span_clicked.connect(self.doc.select)
-        self.order.currentIndexChanged.connect(lambda _i: self.refresh_queue())
+        self.order.currentIndexChanged.connect(lambda _i: self.show_queue())
         self.queue.itemActivated.connect(self._on_queue_item)
         self.queue.itemClicked.connect(self._on_queue_item)
         self.ids: list[str] = []
         self.large: LargeConfusion | None = None  # the large confusion matrix, once opened
-        self.refresh_queue()
-
-    # ---- building ----------------------------------------------------------------------------
-
-    def _add(
-        self,
-        name: str,
-        text: str,
-        keys: tuple[str, ...],
-        slot: Callable[[], None],
-        menu: QMenu,
-    ) -> None:
-        action = QAction(text, self)
-        action.setShortcuts([QKeySequence(k) for k in keys])
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        menu.addAction(action)
-        self.actions_by_name[name] = action
-
-    def _build_actions(self) -> None:
-        bar = self.menuBar()
-        menus = {name: bar.addMenu(f"&{name}") for name in ("Edit", "Review", "Label", "Help")}
-        undo = self.undo_stack.createUndoAction(self, "Undo")
-        undo.setShortcuts([QKeySequence("Ctrl+Z")])
-        redo = self.undo_stack.createRedoAction(self, "Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for name, action in (("undo", undo), ("redo", redo)):
-            self.addAction(action)
-            menus["Edit"].addAction(action)
-            self.actions_by_name[name] = action
-        for name, text, keys in REVIEW_ACTIONS:
-            menu = menus["Help"] if name in ("help", "large_confusion") else menus["Review"]
-            self._add(name, text, keys, getattr(self, f"do_{name}"), menu)
-        takes = menus["Review"].addMenu("Take a variant")
-        for n in range(1, 10):
-            self._add(
-                f"take_{n}",
-                f"Take annotator {n}'s variant",
-                (f"Alt+{n}",),
-                lambda _checked=False, n=n: self.do_take(n),  # type: ignore[misc]
-                takes,
-            )
-        for label in self.scheme.labels:
-            self._add(
-                f"label_{label.name}",
-                f"Label {label.name} ({label.kind.value}): add or relabel",
-                (label.key,),
-                lambda _checked=False, name=label.name: self.do_label(name),  # type: ignore[misc]
-                menus["Label"],
-            )
-
-    def help_rows(self) -> list[tuple[str, str, str]]:
-        """(section, keys, what it does) for every action of the window."""
-        rows = []
-        for menu_action in self.menuBar().actions():
-            menu = menu_action.menu()
-            assert isinstance(menu, QMenu)
-            section = menu_action.text().replace("&", "")
-            for action in menu.actions():
-                sub = action.menu()
-                for a in sub.actions() if isinstance(sub, QMenu) else [action]:
-                    keys = ", ".join(
-                        k.toString(QKeySequence.SequenceFormat.NativeText) for k in a.shortcuts()
-                    )
-                    rows.append((section, keys, a.text().replace("&", "")))
-        rows.append(("Mouse", "Click a span", "select it"))
-        return rows
+        self.snapshot: QueueSnapshot | None = None  # the queue with its agreement, once known
+        self._open_when_ready: tuple[str | None] | None = None
+        self.worker: AgreementWorker | None = None
+        self._agreement: QueueAgreement | None = None
+        path = self.session.project_path
+        if background and path is not None:
+            self.worker = AgreementWorker(path, self)
+            self.worker.ready.connect(self._on_queue_ready)
+            self.worker.failed.connect(self.statusBar().showMessage)
+            self.worker.start()
+        else:
+            self._agreement = QueueAgreement()
+        self.queue.addItem("Computing agreement…")
+        self.update_queue()
 
     # ---- the queue ---------------------------------------------------------------------------
 
-    def refresh_queue(self) -> None:
-        from annotator.review.agreement import agreement, document_agreement
+    def update_queue(self) -> None:
+        """Bring the queue's agreement up to date (in the worker: only documents whose
+        annotators' work changed are computed again)."""
+        if self.worker is not None:
+            self.worker.request()
+        elif self._agreement is not None:
+            snapshot = self.session.update_queue(self._agreement)
+            if snapshot is not None:
+                self._on_queue_ready(snapshot)
 
-        worst_first = self.order.currentIndex() == 0
-        rows = document_agreement(self.store)
-        if not worst_first:
-            order = {doc_id: i for i, doc_id in enumerate(self.store.documents_done_by())}
-            rows.sort(key=lambda r: order[r.doc_id])
-        reviewed = set(self.store.reviewed_documents())
+    def _on_queue_ready(self, snapshot: QueueSnapshot) -> None:
+        self.snapshot = snapshot
+        self.agreement.set_report(snapshot.report)
+        self.show_queue()
+        if self._open_when_ready is not None:
+            (doc_id,) = self._open_when_ready
+            self._open_when_ready = None
+            self.open_first(doc_id)
+
+    def show_queue(self) -> None:
+        """Fill the list from the last snapshot, with the reviewed marks as they are now."""
+        if self.snapshot is None:
+            return
+        rows = self.snapshot.rows(worst_first=self.order.currentIndex() == 0)
+        reviewed = self.session.reviewed()
         self.queue.clear()
         self.ids = [r.doc_id for r in rows]
         for r in rows:
             mark = "✓" if r.doc_id in reviewed else "·"
-            doc = self.store.document(r.doc_id)
-            title = document_title(doc.text, doc.meta, limit=40)
             item = QListWidgetItem(
-                f"{mark} {title}\n   {r.doc_id} · F1 {r.f1:.2f} · {', '.join(r.annotators)}"
+                f"{mark} {r.title}\n   {r.doc_id} · F1 {r.f1:.2f} · {', '.join(r.annotators)}"
             )
             if r.doc_id == self.doc.doc_id:
                 item.setBackground(QColor("#dfe9ff"))
             self.queue.addItem(item)
-        self.agreement.set_report(agreement(self.store).as_dict())
 
     def _on_queue_item(self, item: QListWidgetItem) -> None:
-        self.go_to(self.ids[self.queue.row(item)])
+        row = self.queue.row(item)
+        if 0 <= row < len(self.ids):
+            self.go_to(self.ids[row])
 
     def go_to(self, doc_id: str) -> None:
         self.middle.setCurrentIndex(0)
         self.left.show()
         self.right.show()
         self.doc.open(doc_id)
-        self.refresh_queue()
+        self.show_queue()
+        self.update_queue()
 
     def open_first(self, doc_id: str | None = None) -> None:
-        if doc_id is None:
-            reviewed = set(self.store.reviewed_documents())
-            doc_id = next(
-                (d for d in self.ids if d not in reviewed), self.ids[0] if self.ids else None
-            )
+        """Open ``doc_id``, else the queue's first document not reviewed yet (once the queue is
+        known); on a project with nothing to review, say how to get something."""
+        if doc_id is None and self.snapshot is None and self.session.nothing_to_review() is None:
+            self._open_when_ready = (None,)  # the queue's order is not known yet
+            return
+        doc_id = doc_id or self.session.first_to_review(self.ids)
         if doc_id is not None:
             self.go_to(doc_id)
         else:
@@ -395,7 +315,7 @@ class ReviewWindow(QMainWindow):
 
     def show_empty(self) -> None:
         """No queue yet: the middle says how to get something to review."""
-        text = nothing_to_review(self.store)
+        text = self.session.nothing_to_review()
         if text is None:
             self.middle.setCurrentIndex(0)
             return
@@ -421,26 +341,16 @@ class ReviewWindow(QMainWindow):
         )
         self.statusBar().showMessage(self.header.text())
 
-    # ---- pushing -----------------------------------------------------------------------------
+    # ---- actions (the span actions come from SpanActions) ------------------------------------
 
     def push(self, make: Callable[[], ReviewCommand | None]) -> bool:
-        try:
-            command = make()
-        except (SpanError, ValueError) as exc:
-            self.statusBar().showMessage(str(exc))
-            return False
-        if command is None:
-            return False
-        self.undo_stack.push(ReviewUndoCommand(self.doc, command))
-        return True
-
-    # ---- actions -----------------------------------------------------------------------------
+        return self.editor.build(make)
 
     def do_next_disagreement(self) -> None:
-        self.doc.step(+1)
+        self.doc.step_disagreement(+1)
 
     def do_prev_disagreement(self) -> None:
-        self.doc.step(-1)
+        self.doc.step_disagreement(-1)
 
     def do_next_variant(self) -> None:
         self.doc.cycle_variant(+1)
@@ -475,76 +385,23 @@ class ReviewWindow(QMainWindow):
 
     def _after_resolving(self) -> None:
         if self.doc.unresolved():
-            self.doc.step(+1)
+            self.doc.step_disagreement(+1)
 
     def do_accept_agreements(self) -> None:
         doc_id = self.doc.doc_id
         if doc_id is not None:
             self.push(lambda: self.session.accept_agreements(doc_id))
 
-    def do_next_span(self) -> None:
-        self.doc.step_span(+1)
-
-    def do_prev_span(self) -> None:
-        self.doc.step_span(-1)
-
-    def do_delete(self) -> None:
-        span, doc_id = self.doc.selected_span, self.doc.doc_id
-        if span is not None and doc_id is not None:
-            self.push(lambda: self.session.delete(doc_id, span))
-
-    def _resize(self, move: str) -> None:
-        """As in annotate mode: move one edge of the selected gold span by a token."""
-        span, doc_id = self.doc.selected_span, self.doc.doc_id
-        if span is None or doc_id is None:
-            return
-        start, end = getattr(self.doc.tokens(), move)(span.start, span.end)
-        self.push(lambda: self.session.resize(doc_id, span, start, end))
-
-    def do_grow_start(self) -> None:
-        self._resize("grow_start")
-
-    def do_shrink_start(self) -> None:
-        self._resize("shrink_start")
-
-    def do_grow_end(self) -> None:
-        self._resize("grow_end")
-
-    def do_shrink_end(self) -> None:
-        self._resize("shrink_end")
-
-    def do_label(self, name: str) -> None:
-        """As in annotate mode: a text selection becomes a gold span, a selected span is
-        relabelled."""
-        doc_id = self.doc.doc_id
-        if doc_id is None:
-            return
-        selection = self.article.selection_offsets()
-        if selection is not None:
-            snapped = self.doc.tokens().snap(*selection)
-            if snapped is None:
-                return
-            self.article.clear_text_selection()
-            self.push(lambda: self.session.add(doc_id, snapped[0], snapped[1], name))
-            return
-        span = self.doc.selected_span
-        if span is not None:
-            self.push(lambda: self.session.relabel(doc_id, span, name))
-
     def do_reviewed_next(self) -> None:
         doc_id = self.doc.doc_id
         if doc_id is None:
             return
         self.push(lambda: self.session.mark_reviewed(doc_id))
-        reviewed = set(self.store.reviewed_documents())
-        later = (
-            self.ids[self.ids.index(doc_id) + 1 :] + self.ids if doc_id in self.ids else self.ids
-        )
-        nxt = next((d for d in later if d not in reviewed), None)
+        nxt = self.session.next_to_review(doc_id, self.ids)
         if nxt is not None:
             self.go_to(nxt)
         else:
-            self.refresh_queue()
+            self.show_queue()
             self.statusBar().showMessage("Every document in the queue is reviewed.")
 
     def _neighbour(self, delta: int) -> None:
@@ -561,7 +418,7 @@ class ReviewWindow(QMainWindow):
     def do_help(self) -> None:
         from annotator.gui.help import HelpSheet
 
-        HelpSheet.from_rows(self.help_rows(), self, intro=REVIEW_INTRO).show()
+        HelpSheet(self.scheme, self.actions_by_name, self, window=REVIEW, intro=REVIEW_INTRO).show()
 
     def do_next_doc(self) -> None:
         self._neighbour(+1)
@@ -569,36 +426,7 @@ class ReviewWindow(QMainWindow):
     def do_prev_doc(self) -> None:
         self._neighbour(-1)
 
-
-def run_review(
-    db: Path, *, reviewer: str | None, screenshot: Path | None = None, document: str | None = None
-) -> int:
-    """Start the review window (or render it to ``screenshot`` and exit)."""
-    from annotator.identity import clean_name, os_user_name
-
-    if screenshot is not None:
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication(["annotator"])
-    assert isinstance(app, QApplication)
-    store = Store.open(db, create=False)
-    try:
-        name = clean_name(reviewer) or os_user_name()  # no prompt, as in the annotate window
-        if document is not None and document not in store.documents_done_by():
-            print(
-                f"annotator gui: error: {document!r} is not reviewable (two annotators done)",
-                file=sys.stderr,
-            )
-            return 2
-        window = ReviewWindow(store, name)
-        window.resize(*WINDOW_SIZE)
-        window.show()
-        window.open_first(document)
-        if screenshot is None:
-            return int(app.exec())
-        from annotator.gui.app import save_screenshot
-
-        return save_screenshot(app, window, screenshot)
-    finally:
-        store.close()
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.worker is not None:
+            self.worker.stop(timeout=2.0)
+        super().closeEvent(event)

@@ -60,7 +60,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Path(args[0] if args else "docs")
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from annotator.gui.app import run
-    from annotator.gui.review_window import run_review
 
     with tempfile.TemporaryDirectory(prefix="annotator-screenshots-") as tmp:
         db = Path(tmp) / "project.db"
@@ -68,14 +67,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             import_paths(store, [SEEDS])
         steps = [
             lambda: run(db, annotator="anna", screenshot=out / "screenshot.png", document=ARTICLE),
-            lambda: run_review(db, reviewer="rita", screenshot=out / "review-empty.png"),
+            lambda: run(db, annotator="rita", screenshot=out / "review-empty.png", review=True),
         ]
         for step in steps:
             if step() != 0:
                 return 1
         with Store.open(db, create=False) as store:
             two_annotators(store, ARTICLE)
-        return run_review(db, reviewer="rita", screenshot=out / "review.png", document=ARTICLE)
+        return run(
+            db, annotator="rita", screenshot=out / "review.png", document=ARTICLE, review=True
+        )
 
 
 if __name__ == "__main__":

@@ -45,8 +45,8 @@ class SpanTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.endResetModel()
 
-    def _on_spans_changed(self, rows: list[int] | bool | None) -> None:
-        if not isinstance(rows, list):  # spans came or went
+    def _on_spans_changed(self, rows: list[int] | None) -> None:
+        if rows is None:  # spans came or went
             self._reset()
             return
         for row in rows:
@@ -152,9 +152,9 @@ class SpanPanel(QTableView):
         document.spans_changed.connect(self._on_spans_changed)
         self.fit_columns()
 
-    def _on_spans_changed(self, rows: list[int] | bool | None) -> None:
+    def _on_spans_changed(self, rows: list[int] | None) -> None:
         # spans came or went: perhaps with a new label or origin
-        if not isinstance(rows, list) and self._shown_values() != self._values:
+        if rows is None and self._shown_values() != self._values:
             self.fit_columns()
 
     def _shown_values(self) -> tuple[frozenset[str], frozenset[str]]:

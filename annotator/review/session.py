@@ -8,16 +8,26 @@ annotators' decisions are only ever read.
 
 Gold rows are *accepted* (in the gold version) or *rejected* (a variant the reviewer turned
 down); a disagreement is resolved when every span of every variant has a gold row.
+
+Gold writes are checked like the annotators' writes: the session remembers the document's *gold
+revision* when it opens it (the number of gold entries in the project's history, so no column is
+needed) and a write finding another number raises :class:`annotator.store.StaleEditError`
+(another review window changed that gold version), nothing written.
+
+The session is the review window's only door to the project: the queue, navigation and the
+document's texts and states are read through it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from annotator.model import Span, SpanStatus, check_span
+from annotator.model import Document, LabelScheme, Span, SpanStatus, check_span
 from annotator.review.adjudicate import Adjudication, Disagreement, Key, Variant, load
-from annotator.store import Store
+from annotator.review.queue import QueueAgreement, QueueSnapshot
+from annotator.store import StaleEditError, Store
 from annotator.undo import UndoStack
 
 AGREED = "agreed"
@@ -34,8 +44,11 @@ class ChangeGold:
     text: str
 
     def apply(self, session: ReviewSession) -> None:
-        session.store.replace_gold(
-            self.doc_id, session.reviewer, remove=self.remove, add=self.add, action=self.text
+        session._checked_write(
+            self.doc_id,
+            lambda: session.store.replace_gold(
+                self.doc_id, session.reviewer, remove=self.remove, add=self.add, action=self.text
+            ),
         )
 
     def inverse(self) -> ChangeGold:
@@ -52,7 +65,10 @@ class ChangeReview:
     text: str
 
     def apply(self, session: ReviewSession) -> None:
-        session.store.set_review_state(self.doc_id, session.reviewer, self.after)
+        session._checked_write(
+            self.doc_id,
+            lambda: session.store.set_review_state(self.doc_id, session.reviewer, self.after),
+        )
 
     def inverse(self) -> ChangeReview:
         return ChangeReview(self.doc_id, self.after, self.before, f"undo {self.text}")
@@ -71,12 +87,57 @@ def _as(span: Span, status: SpanStatus, source: str) -> Span:
 class ReviewSession:
     store: Store
     reviewer: str
-    history: UndoStack[ReviewCommand] = field(init=False, repr=False)
+    _revisions: dict[str, int] = field(default_factory=dict)  # gold revision per document
+    # The session's own undo stack (not the project's audit log, which is Store.history()).
+    undo_stack: UndoStack[ReviewCommand] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.history = UndoStack(self)
+        self.undo_stack = UndoStack(self)
 
     # ---- reading ---------------------------------------------------------------------------
+
+    @property
+    def scheme(self) -> LabelScheme:
+        return self.store.scheme
+
+    @property
+    def project_path(self) -> Path | None:
+        return self.store.path
+
+    def document(self, doc_id: str) -> Document:
+        return self.store.document(doc_id)
+
+    def review_status(self, doc_id: str) -> str:
+        """'todo' or 'reviewed'."""
+        return self.store.review_state(doc_id)[0]
+
+    def reviewed(self) -> set[str]:
+        """The documents whose review is finished."""
+        return set(self.store.reviewed_documents())
+
+    def is_reviewable(self, doc_id: str) -> bool:
+        """Have two or more annotators marked the document done?"""
+        return doc_id in self.store.documents_done_by()
+
+    def nothing_to_review(self) -> str | None:
+        return nothing_to_review(self.store)
+
+    def first_to_review(self, queue: Sequence[str]) -> str | None:
+        """The first document of the queue not reviewed yet, else the queue's first."""
+        reviewed = self.reviewed()
+        return next((d for d in queue if d not in reviewed), queue[0] if queue else None)
+
+    def next_to_review(self, doc_id: str, queue: Sequence[str]) -> str | None:
+        """The next document of the queue after ``doc_id`` not reviewed yet (wrapping)."""
+        reviewed = self.reviewed()
+        ids = list(queue)
+        later = ids[ids.index(doc_id) + 1 :] + ids if doc_id in ids else ids
+        return next((d for d in later if d not in reviewed), None)
+
+    def update_queue(self, queue: QueueAgreement) -> QueueSnapshot | None:
+        """Bring a queue's agreement figures up to date on this session's connection (the
+        window's worker does the same on its own)."""
+        return queue.update(self.store)
 
     def queue(self, *, worst_first: bool = True) -> list[str]:
         """Reviewable documents (two or more annotators done): by agreement, worst first, or in
@@ -97,19 +158,27 @@ class ReviewSession:
     def open(self, doc_id: str) -> tuple[Adjudication, list[Span]]:
         """Adjudicate a document; the first time, write its agreed spans into gold (pre-accept).
 
-        The pre-acceptance is not an undo step: it is where the review starts from.
+        The pre-acceptance is not an undo step: it is where the review starts from. Opening
+        remembers the document's gold revision for the conflict check of the next write.
         """
         adj = self.adjudication(doc_id)
+        self._revisions[doc_id] = self.gold_revision(doc_id)
         gold = self.gold(doc_id)
-        if not gold and adj.agreed and self.store.review_state(doc_id)[0] == "todo":
-            self.store.replace_gold(
+        if not gold and adj.agreed and self.review_status(doc_id) == "todo":
+            ChangeGold(
                 doc_id,
-                self.reviewer,
-                add=[_as(s, SpanStatus.ACCEPTED, AGREED) for s in adj.agreed],
-                action="pre-accept agreements",
-            )
+                (),
+                tuple(_as(s, SpanStatus.ACCEPTED, AGREED) for s in adj.agreed),
+                "pre-accept agreements",
+            ).apply(self)
             gold = self.gold(doc_id)
         return adj, gold
+
+    def gold_revision(self, doc_id: str) -> int:
+        """How many times the document's gold version or review state was written: every gold
+        write appends one ``gold: …`` entry to the project's history."""
+        entries = self.store.history(doc_id)
+        return sum(1 for entry in entries if entry["action"].startswith("gold: "))
 
     def is_resolved(self, disagreement: Disagreement, gold: Iterable[Span]) -> bool:
         decided = {g.key for g in gold}
@@ -198,13 +267,29 @@ class ReviewSession:
 
     def execute(self, command: ReviewCommand | None) -> bool:
         """Apply a command and put it on this session's own undo stack."""
-        return self.history.execute(command)
+        return self.undo_stack.execute(command)
 
     def undo(self) -> ReviewCommand | None:
-        return self.history.undo()
+        return self.undo_stack.undo()
 
     def redo(self) -> ReviewCommand | None:
-        return self.history.redo()
+        return self.undo_stack.redo()
+
+    # ---- write-through ---------------------------------------------------------------------
+
+    def _checked_write(self, doc_id: str, write: Callable[[], None]) -> None:
+        """Run one gold write in a transaction, if the gold revision is still the one this
+        session read; remember the new revision."""
+        with self.store.transaction():
+            found = self.gold_revision(doc_id)
+            expected = self._revisions.get(doc_id)
+            if expected is not None and found != expected:
+                raise StaleEditError(
+                    f"{doc_id}: its gold version was changed elsewhere (revision {found}, this "
+                    f"window had {expected}); reload it"
+                )
+            write()
+            self._revisions[doc_id] = self.gold_revision(doc_id)
 
     # ---- helpers ---------------------------------------------------------------------------
 

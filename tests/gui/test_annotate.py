@@ -186,6 +186,30 @@ def test_done_and_next_then_undo(qtbot: Any, window: Any, suggested: Store) -> N
     assert suggested.doc_state(DOC, "tester").status != DocStatus.DONE
 
 
+def test_finishing_a_done_document_again_does_not_count_toward_training(
+    qtbot: Any, window: Any, suggested: Store
+) -> None:
+    class CountingLearning:
+        done = 0
+
+        def document_done(self) -> None:
+            self.done += 1
+
+        def stop(self) -> None:
+            pass
+
+    learning = CountingLearning()
+    window.learning = learning
+    press(qtbot, window, Key.Key_Return, Mod.ControlModifier)
+    assert suggested.doc_state(DOC, "tester").status == DocStatus.DONE
+    assert learning.done == 1
+    window.go_to(DOC)
+    press(qtbot, window, Key.Key_Return, Mod.ControlModifier)  # already done
+    assert suggested.doc_state(DOC, "tester").status == DocStatus.DONE
+    assert window.doc.doc_id != DOC  # it still moves on
+    assert learning.done == 1  # but counts once
+
+
 def test_skip_flag_and_comment(qtbot: Any, window: Any, suggested: Store) -> None:
     press(qtbot, window, Key.Key_F)
     press(qtbot, window, Key.Key_C)

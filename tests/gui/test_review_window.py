@@ -9,7 +9,9 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QKeySequence
 
-from annotator.gui.review_window import REVIEW_ACTIONS, ReviewWindow
+from annotator.gui.actions import REVIEW, actions_of
+from annotator.gui.help import help_rows
+from annotator.gui.review_window import ReviewWindow
 from annotator.model import DocState, DocStatus, Document, SpanStatus
 from annotator.store import Store
 from tests.unit.test_review_adjudicate import TEXT, build_review_project, work_snapshot
@@ -209,13 +211,51 @@ def test_confusion_counts_on_hover_in_cells_and_large(window: ReviewWindow, qtbo
 def test_review_keys_are_in_menus_and_the_help_sheet(window: ReviewWindow, qtbot: Any) -> None:
     from annotator.gui.help import HelpSheet
 
-    rows = window.help_rows()
+    rows = help_rows(window.scheme, window.actions_by_name, window=REVIEW)
     keys_of = {what: keys.split(", ") for _, keys, what in rows}
     native = QKeySequence.SequenceFormat.NativeText
-    for name, text, keys in REVIEW_ACTIONS:
-        assert keys_of[text] == [QKeySequence(k).toString(native) for k in keys], name
+    for spec in actions_of(REVIEW):
+        assert keys_of[spec.text] == [QKeySequence(k).toString(native) for k in spec.keys]
+    menu_texts = {
+        a.text() for m in window.menuBar().actions() for a in m.menu().actions()
+    } | {
+        a.text()
+        for m in window.menuBar().actions()
+        for sub in m.menu().actions()
+        if sub.menu() is not None
+        for a in sub.menu().actions()
+    }
+    assert {spec.text for spec in actions_of(REVIEW)} <= menu_texts
     assert keys_of["Take annotator 2's variant"] == ["Alt+2"]
     window.article.setFocus()
     qtbot.keyClick(window.article, Qt.Key.Key_F1)
     sheets = window.findChildren(HelpSheet)
     assert sheets and sheets[-1].table.rowCount() == len(rows)
+
+
+def test_the_queue_is_computed_in_a_worker_and_the_first_document_opens_when_it_is_known(
+    project: Store, qtbot: Any
+) -> None:
+    from annotator.review.agreement import document_agreement
+    from annotator.session import Session
+
+    ids = project.document_ids()
+    for name in ("anna", "ben"):
+        session = Session(project, name)
+        for doc_id in ids[:2]:
+            session.execute(session.set_status(doc_id, DocStatus.DONE))
+    w = ReviewWindow(project, "rita")  # a project file: agreement in the worker thread
+    qtbot.addWidget(w)
+    assert w.worker is not None
+    w.show()
+    w.open_first()
+    qtbot.waitUntil(lambda: w.doc.doc_id is not None)
+    expected = [r.doc_id for r in document_agreement(project)]
+    assert w.ids == expected
+    assert w.doc.doc_id == expected[0]
+    assert w.queue.count() == len(expected)
+    # marking reviewed moves on and updates the marks
+    qtbot.keyClick(w.article, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert w.doc.doc_id == expected[1]
+    assert w.queue.item(0).text().startswith("✓")
+    w.close()

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from annotator.gui.doc_list import PAGE, DocIdRole, DocListModel
 from annotator.gui.suggestions import SuggestionWorker
 from annotator.model import DocStatus, Document, Span, SpanStatus
+from annotator.session import Session
 from annotator.store import Store
 
 from .conftest import DOC, Answers, open_window, pattern_spans
@@ -18,7 +19,7 @@ from .conftest import DOC, Answers, open_window, pattern_spans
 def test_document_list_fetches_a_page_at_a_time(qapp: Any, tmp_path: Path) -> None:
     store = Store.open(tmp_path / "many.db")
     store.add_documents(Document(id=f"d{i:05d}", text=f"Nummer {i} aus Minsk") for i in range(1000))
-    model = DocListModel(store, "anna")
+    model = DocListModel(Session(store, "anna"))
     model.set_filter(None, "")
     assert model.rowCount() == PAGE
     assert model.canFetchMore()

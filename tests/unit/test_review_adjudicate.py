@@ -178,3 +178,55 @@ def test_edit_gold_as_in_annotate_mode(review: ReviewSession) -> None:
     assert rows_of(review.gold("d1")) == rows_of(gold)
     with pytest.raises(ValueError):
         review.add("d1", 0, 4, "NOPE")
+
+
+# ---- gold writes carry a revision; the queue's agreement is computed for what changed -----------
+
+
+def test_a_gold_write_after_another_reviewer_wrote_is_refused(store: Store) -> None:
+    from annotator.store import StaleEditError
+
+    build_review_project(store)
+    mine, theirs = ReviewSession(store, "rita"), ReviewSession(store, "tom")
+    mine.open("d1")
+    theirs.open("d1")
+    start = TEXT.index("Ben")
+    theirs.execute(theirs.add("d1", start, start + 3, "PER"))
+    before = rows_of(store.gold_spans("d1", include_rejected=True))
+    with pytest.raises(StaleEditError):
+        mine.execute(mine.add("d1", start, start + 3, "ORG"))
+    assert rows_of(store.gold_spans("d1", include_rejected=True)) == before  # nothing written
+    with pytest.raises(StaleEditError):
+        mine.execute(mine.mark_reviewed("d1"))
+    assert store.review_state("d1")[0] == "todo"
+    mine.open("d1")  # reread: writing works again
+    mine.execute(mine.add("d1", start, start + 3, "ORG"))
+    assert (start, start + 3, "ORG") in {g.key for g in store.gold_spans("d1")}
+
+
+def test_the_queue_computes_only_documents_whose_work_changed(store: Store) -> None:
+    from annotator.review.agreement import document_agreement
+    from annotator.review.queue import QueueAgreement
+
+    build_review_project(store)
+    store.add_documents([Document(id="d2", text=TEXT + " Ende.")])  # another hash
+    for name in ("anna", "ben"):
+        store.replace_decisions("d2", name, add=ANNA, action="add")
+        store.set_doc_state(DocState(doc_id="d2", annotator=name, status=DocStatus.DONE))
+    queue = QueueAgreement()
+    snapshot = queue.update(store)
+    assert snapshot is not None and sorted(queue.recomputed) == ["d1", "d2"]
+    expected = [(r.doc_id, r.f1) for r in document_agreement(store)]
+    assert [(r.doc_id, r.f1) for r in snapshot.rows(worst_first=True)] == expected
+    assert [r.doc_id for r in snapshot.rows(worst_first=False)] == list(store.documents_done_by())
+    # gold writes do not change agreement: nothing is computed again
+    review = ReviewSession(store, "rita")
+    review.open("d1")
+    review.execute(review.accept_agreements("d1"))
+    assert queue.update(store) is None and queue.recomputed == []
+    # ben changes d2: only d2 is computed again
+    store.replace_decisions("d2", "ben", remove=[ANNA[1]], action="delete")
+    snapshot = queue.update(store)
+    assert snapshot is not None and queue.recomputed == ["d2"]
+    expected = [(r.doc_id, r.f1) for r in document_agreement(store)]
+    assert [(r.doc_id, r.f1) for r in snapshot.rows(worst_first=True)] == expected

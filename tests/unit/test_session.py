@@ -134,3 +134,45 @@ def test_undo_restores_an_explicit_todo(session: Session) -> None:
     assert session.store.doc_state("d", "anna").status == DocStatus.TODO
     session.undo()
     assert session.store.doc_state("d", "anna").status == DocStatus.TODO
+
+
+# ---- finishing a document and the next open one ------------------------------------------------
+
+
+@pytest.fixture
+def corpus(store: Store) -> Session:
+    store.add_documents([Document(id=f"c{i}", text=f"Text {i} aus Minsk.") for i in range(4)])
+    return Session(store, "anna")
+
+
+def test_finishing_reports_done_only_when_the_status_becomes_done(corpus: Session) -> None:
+    first = corpus.finish("c1", DocStatus.DONE)
+    assert first.command is not None and first.report_done
+    corpus.execute(first.command)
+    again = corpus.finish("c1", DocStatus.DONE)  # finishing it again changes nothing
+    assert again.command is None and not again.report_done
+    skipped = corpus.finish("c2", DocStatus.SKIPPED)
+    assert skipped.command is not None and not skipped.report_done
+    corpus.execute(skipped.command)
+    redone = corpus.finish("c2", DocStatus.DONE)  # skipped, then done: newly done
+    assert redone.report_done
+
+
+def test_the_next_open_document_wraps_around_and_skips_finished_ones(corpus: Session) -> None:
+    ids = [f"c{i}" for i in range(4)]
+    assert corpus.first_document() == "c0"
+    assert corpus.next_open("c0") == "c1"
+    assert corpus.next_open("c3") == "c0"  # wraps to the first
+    corpus.execute(corpus.set_status("c1", DocStatus.DONE))
+    assert corpus.finish("c0", DocStatus.DONE).next_doc == "c2"  # c1 is done
+    for doc_id in ids:
+        corpus.execute(corpus.set_status(doc_id, DocStatus.DONE))
+    assert corpus.next_open("c2") is None
+    assert corpus.first_document() == "c0"  # nothing open: the first document
+    assert [corpus.neighbour("c1", d) for d in (-2, -1, +1, +3)] == [None, "c0", "c2", None]
+
+
+def test_the_undo_stack_is_not_the_history(session: Session) -> None:
+    session.execute(session.accept("d", session.spans("d")[0]))
+    assert session.undo_stack.can_undo
+    assert [e["action"] for e in session.store.history("d")] == ["accept"]
