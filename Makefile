@@ -50,6 +50,7 @@ screenshots: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check annotator tests benchmarks training
 	$(BIN)/mypy annotator
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist
