@@ -51,6 +51,11 @@ class TextPositions:
         self._qt_length = len(text) + shift
 
     @property
+    def identity(self) -> bool:
+        """Whether every offset is its own Qt position (no astral characters, no ``\r\n``)."""
+        return not self._cps
+
+    @property
     def qt_length(self) -> int:
         """Positions the text takes in a Qt document (without the final paragraph separator)."""
         return self._qt_length

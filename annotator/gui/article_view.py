@@ -191,7 +191,11 @@ class ArticleView(QPlainTextEdit):
         return found
 
     def _place(self) -> None:
-        placed = [(*self.qt_range(s), s) for s in self.document_model.spans]
+        spans = self.document_model.spans
+        if self.document_model.positions.identity:  # most texts: no conversion, no cache
+            placed = [(s.start, s.end, s) for s in spans]
+        else:
+            placed = [(*self.qt_range(s), s) for s in spans]
         placed.sort(key=lambda p: p[0])
         self._placed = placed
         self._slots = {p[2].key: i for i, p in enumerate(placed)}

@@ -80,6 +80,8 @@ def combine_suggestions(
     """The suggestions to show, from every origin's current spans of one document (any order).
 
     Spans with the same key are merged first (the best score is kept)."""
+    if not any(s.origin == VETO_ORIGIN or s.origin == MEMORY_ORIGIN for s in spans):
+        return _best_by_key(spans)  # no memory: nothing overrides, only duplicates go
     best: dict[tuple[int, int, str], Span] = {}
     vetoes: set[tuple[int, int, str]] = set()
     for span in spans:
@@ -110,3 +112,13 @@ def combine_suggestions(
         )
     ]
     return sorted([*models, *kept_memory], key=lambda s: (s.start, s.end, s.label))
+
+
+def _best_by_key(spans: Sequence[Span]) -> list[Span]:
+    best: dict[tuple[int, int, str], Span] = {}
+    for span in spans:
+        key = (span.start, span.end, span.label)
+        old = best.get(key)
+        if old is None or (span.score or 0.0) > (old.score or 0.0):
+            best[key] = span
+    return sorted(best.values(), key=lambda s: (s.start, s.end, s.label))

@@ -191,3 +191,35 @@ def test_every_export_takes_a_long_document(
             tuple(int(x) for x in where.split()[1:]) for _, where, _ in t_lines if "PER" in where
         )
         assert per == entities
+
+
+# ---- the window's fast paths give what the general ones give -----------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 40), st.integers(1, 6), st.sampled_from(["PER", "LOC", "MEETING"])
+        ),
+        max_size=40,
+    ),
+    st.lists(st.floats(0, 1), min_size=40, max_size=40),
+)
+def test_suggestions_without_memory_keep_the_best_of_each_key(
+    raw: list[tuple[int, int, str]], scores: list[float]
+) -> None:
+    """Opening a long document combines its suggestions by a shortcut when no memory spans are
+    among them: the result is still each key's best-scored span, sorted."""
+    from annotator.suggest.combine import combine_suggestions
+
+    spans = [
+        Span(start=a, end=a + n, label=label, origin=f"m{i % 2}", score=scores[i])
+        for i, (a, n, label) in enumerate(raw)
+    ]
+    best: dict[tuple[int, int, str], float] = {}
+    for s in spans:
+        best[s.key] = max(best.get(s.key, -1.0), s.score or 0.0)
+    got = combine_suggestions(spans)
+    assert [s.key for s in got] == sorted(best)
+    assert all(s.score == best[s.key] for s in got)
