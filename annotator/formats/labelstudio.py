@@ -292,7 +292,7 @@ def _task(
     meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
     assert isinstance(meta, dict)
     meta = {**meta, "format": FORMAT, FORMAT: kept}
-    doc_id = doc_id_of(task.get("id"), f"{stem}-{index}")
+    doc_id = doc_id_of(task.get("id", meta.get("annotator_id")), f"{stem}-{index}")
     yield Record(
         make_document(doc_id, text, str(meta.get("source", name)), meta),
         got.spans,

@@ -227,3 +227,52 @@ def test_text_key_names_another_data_field(tmp_path: Path, capsys: Any) -> None:
     assert main(["import", "--db", str(db), "--text-key", "body", str(path)]) == 0
     with Store.open(db) as store:
         assert store.document("3").text == "Gipfel in Genf"
+
+
+def test_a_project_goes_to_label_studio_and_comes_back(tmp_path: Path) -> None:
+    from annotator.model import Document, Relation, Span, SpanKind
+
+    text = "Lukaschenko traf Kellogg in Minsk."
+    with Store.open(tmp_path / "first.db") as first:
+        first.add_documents([Document(id="art-1", text=text, source="a.txt")])
+        first.replace_decisions(
+            "art-1",
+            "anna",
+            add=[
+                Span(start=0, end=11, label="PER", status=SpanStatus.ACCEPTED),
+                Span(
+                    start=12,
+                    end=16,
+                    label="MEETING",
+                    kind=SpanKind.EVENT,
+                    status=SpanStatus.ACCEPTED,
+                ),
+                Span(start=28, end=33, label="ORG", status=SpanStatus.REJECTED),
+            ],
+            action="test",
+        )
+        ids = {s.label: s.id for s in first.decisions("art-1", "anna")}
+        first.add_relation(
+            "art-1", "anna", Relation(head=ids["MEETING"], tail=ids["PER"], role="participant")
+        )
+        state = first.doc_state("art-1", "anna")
+        first.set_doc_state(state.model_copy(update={"status": DocStatus.DONE}))
+        export(first, "labelstudio", tmp_path / "out", annotator="anna")
+    config = (tmp_path / "out" / "labeling_config.xml").read_text(encoding="utf-8")
+    assert '<Relation value="participant"/>' in config
+    with Store.open(tmp_path / "second.db") as second:
+        import_paths(second, [tmp_path / "out" / "all.json"], annotator="anna")
+        assert second.document("art-1").text == text
+        # Label Studio has no rejections: the accepted spans and the relation come back.
+        assert {s.key for s in second.decisions("art-1", "anna")} == {
+            (0, 11, "PER"),
+            (12, 16, "MEETING"),
+        }
+        (relation,) = second.relations("art-1", "anna")
+        labels = {s.id: s.label for s in second.decisions("art-1", "anna")}
+        assert (labels[relation.head], labels[relation.tail], relation.role) == (
+            "MEETING",
+            "PER",
+            "participant",
+        )
+        assert second.doc_state("art-1", "anna").status == DocStatus.DONE
