@@ -223,3 +223,23 @@ def test_suggestions_without_memory_keep_the_best_of_each_key(
     got = combine_suggestions(spans)
     assert [s.key for s in got] == sorted(best)
     assert all(s.score == best[s.key] for s in got)
+
+
+def test_training_cuts_a_long_document_between_its_spans() -> None:
+    """Retraining on a long document: its pieces fit a trained pipeline, and every span lands in
+    one piece with the same covered text (the count of spans lost at a cut comes after them)."""
+    from annotator.learn import Annotated, _pieces
+    from annotator.long_texts import PIECE_CHARS
+
+    text, _ = long_text()
+    spans = tuple(
+        Span(start=m.start(), end=m.end(), label="PER", status=SpanStatus.ACCEPTED)
+        for m in re.finditer(r"\bLukaschenko\b", text)
+    )
+    out = list(_pieces([Annotated("long", text, spans)]))
+    parts = [p for p in out if isinstance(p, Annotated)]
+    assert out[-1] == 0  # no span crossed a cut
+    assert len(parts) > 1 and all(len(p.text) <= PIECE_CHARS for p in parts)
+    assert "".join(p.text for p in parts) == text
+    assert sum(len(p.spans) for p in parts) == len(spans)
+    assert all(p.text[s.start : s.end] == "Lukaschenko" for p in parts for s in p.spans)
