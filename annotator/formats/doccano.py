@@ -28,6 +28,7 @@ from typing import Any
 
 from annotator.formats import Context, ExportReport, Item, Outputs
 from annotator.formats.jsonlines import (
+    FallbackIds,
     doc_id_of,
     first_object,
     label_problem,
@@ -65,16 +66,17 @@ def sniff(head: bytes) -> bool:
 
 def read(path: Path, ctx: ReadContext) -> Iterator[Record | Problem]:
     name = str(path)
+    fallback = FallbackIds(path.stem)
     for item in values(path, ctx.options.encoding):
         if isinstance(item, Problem):
             yield item
             continue
         lineno, obj, surrogates = item
-        yield from _record(obj, name, path.stem, lineno, ctx, surrogates)
+        yield from _record(obj, name, fallback(lineno), lineno, ctx, surrogates)
 
 
 def _record(
-    obj: Any, name: str, stem: str, lineno: int, ctx: ReadContext, surrogates: bool
+    obj: Any, name: str, fallback_id: str, lineno: int, ctx: ReadContext, surrogates: bool
 ) -> Iterator[Record | Problem]:
     if not isinstance(obj, dict):
         yield Problem(name, f"expected a JSON object, got {type(obj).__name__}", lineno)
@@ -173,7 +175,7 @@ def _record(
     if kept:
         record_meta[FORMAT] = kept
         counts[FIELDS] = 1
-    doc_id = doc_id_of(obj.get("id", meta.get("id")), f"{stem}-{lineno}")
+    doc_id = doc_id_of(obj.get("id", meta.get("id")), fallback_id)
     record = Record(
         make_document(doc_id, text, str(meta.get("source", name)), record_meta),
         spans,

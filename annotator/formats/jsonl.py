@@ -29,6 +29,7 @@ from typing import Any
 
 from annotator.formats import Context, ExportReport, Item, Outputs
 from annotator.formats.jsonlines import (
+    FallbackIds,
     doc_id_of,
     first_object,
     label_problem,
@@ -139,16 +140,17 @@ def read(path: Path, ctx: ReadContext) -> Iterator[Record | Problem]:
         yield from other.read(path, ctx)
         return
     name = str(path)
+    fallback = FallbackIds(path.stem)
     for item in values(path, ctx.options.encoding):
         if isinstance(item, Problem):
             yield item
             continue
         lineno, obj, surrogates = item
-        yield from _record(obj, name, path.stem, lineno, ctx, surrogates)
+        yield from _record(obj, name, fallback(lineno), lineno, ctx, surrogates)
 
 
 def _record(
-    obj: Any, name: str, stem: str, lineno: int, ctx: ReadContext, surrogates: bool
+    obj: Any, name: str, fallback_id: str, lineno: int, ctx: ReadContext, surrogates: bool
 ) -> Iterator[Record | Problem]:
     if not isinstance(obj, dict):
         yield Problem(name, f"expected a JSON object, got {type(obj).__name__}", lineno)
@@ -218,7 +220,7 @@ def _record(
         for why in problems:
             yield Problem(name, why, lineno)
         return
-    doc_id = doc_id_of(obj.get("id"), f"{stem}-{lineno}")
+    doc_id = doc_id_of(obj.get("id"), fallback_id)
     source = obj.get("source")
     yield Record(
         make_document(doc_id, text, source if isinstance(source, str) else name, meta),

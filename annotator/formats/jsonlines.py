@@ -213,3 +213,17 @@ def offsets_problem(start: object, end: object, text: str, where: str) -> str | 
 
 def doc_id_of(value: object, fallback: str) -> str:
     return str(value) if value not in (None, "") else fallback
+
+
+class FallbackIds:
+    """Ids for values without one: ``<file stem>-<line>``, and ``-2``, ``-3`` ... for further
+    values that start on the same line (the items of a JSON array written on one line)."""
+
+    def __init__(self, stem: str) -> None:
+        self.stem = stem
+        self.seen: dict[int, int] = {}
+
+    def __call__(self, line: int) -> str:
+        n = self.seen.get(line, 0) + 1
+        self.seen[line] = n
+        return f"{self.stem}-{line}" if n == 1 else f"{self.stem}-{line}-{n}"

@@ -39,6 +39,7 @@ from typing import Any
 
 from annotator.formats import Context, ExportReport, Item, Outputs
 from annotator.formats.jsonlines import (
+    FallbackIds,
     doc_id_of,
     first_object,
     label_problem,
@@ -314,6 +315,7 @@ def read(path: Path, ctx: ReadContext) -> Iterator[Record | Problem]:
     name = str(path)
     docs: dict[tuple[str, Any], _Document] = {}
     text_key = ctx.options.text_key or "text"
+    fallback = FallbackIds(path.stem)
     for item in values(path, ctx.options.encoding):
         if isinstance(item, Problem):
             yield item
@@ -343,7 +345,7 @@ def read(path: Path, ctx: ReadContext) -> Iterator[Record | Problem]:
                 text=text,
                 path=name,
                 line=lineno,
-                doc_id=doc_id_of(obj.get("id", meta.get("id")), f"{path.stem}-{lineno}"),
+                doc_id=doc_id_of(obj.get("id", meta.get("id")), fallback(lineno)),
                 meta=meta,
                 input_hash=given,
             )

@@ -173,3 +173,16 @@ def test_a_line_without_text_is_named_and_skip_bad_takes_the_rest(tmp_path: Path
         assert store.count_documents() == len(rows) - len(bad) == report.added
         metas = sorted(store.document(d).meta["wikiPageID"] for d in store.document_ids())
     assert metas == sorted(r["meta"]["wikiPageID"] for r in rows if "text" in r)
+
+
+def test_a_json_array_of_examples_on_one_line_is_read_as_examples(tmp_path: Path) -> None:
+    rows = examples(DOCCANO / "export-seqlab.jsonl")
+    path = tmp_path / "examples.json"
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    found = detect(path)
+    assert found is not None and found.name == "doccano"
+    with Store.open(tmp_path / "p.db") as store:
+        report = import_paths(store, [path], options=ADD)
+        assert report.added == len(rows) == store.count_documents()
+        texts = sorted(store.document(d).text for d in store.document_ids())
+    assert texts == sorted(r["text"] for r in rows)
