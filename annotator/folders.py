@@ -278,6 +278,10 @@ class StagedFolder:
                 raise FolderError(
                     f"{target}: holds the project file {p.name}; export into another folder"
                 )
+        cwd, home = Path(os.path.abspath(os.getcwd())), Path(os.path.abspath(Path.home()))
+        if target in (cwd, home) or target in cwd.parents:
+            where = "the current folder" if target == cwd or target in cwd.parents else "home"
+            raise FolderError(f"{target}: holds {where}; export into a folder of its own")
         try:
             present = files_under(target)
         except OSError as exc:

@@ -345,6 +345,19 @@ def test_the_folder_of_the_project_file_is_never_replaced(small: Store, tmp_path
     assert (tmp_path / "p.db").exists()
 
 
+def test_the_current_folder_and_its_parents_are_never_replaced(
+    small: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = tmp_path / "a" / "work"
+    work.mkdir(parents=True)
+    (work / "notes.txt").write_text("mine", encoding="utf-8")
+    monkeypatch.chdir(work)
+    for target in (work, work.parent, Path(".")):
+        with pytest.raises(ExportError, match="current folder"):
+            export(small, "jsonl", target, force=True)
+    assert (work / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
 # ---- one-line errors -----------------------------------------------------------------------
 
 
