@@ -91,6 +91,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"annotator {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (``annotator agreement | head``): not an error of
+        # ours. Point stdout at devnull so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except sqlite3.DatabaseError as exc:
         # Damage SQLite only finds when a query reaches the bad page; the transaction rolled back.
         print(

@@ -213,7 +213,7 @@ def import_records(
     with store.transaction():
         for item in items:
             if isinstance(item, Skipped):
-                report.set_aside[f"file(s) of a type no format reads ({item.reason})"] += 1
+                report.set_aside[f"file(s) that no format reads ({item.reason})"] += 1
                 continue
             if isinstance(item, Problem):
                 files.add(item.path)

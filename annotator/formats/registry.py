@@ -221,10 +221,7 @@ def expand(
                     continue
                 taken = _format_in_folder(file, chosen)
                 if taken is None:
-                    yield Skipped(
-                        str(file),
-                        f"no format reads {file.suffix.lower() or 'files without a suffix'}",
-                    )
+                    yield Skipped(str(file), file.suffix.lower() or "no suffix")
                     continue
                 found = True
                 yield file, taken

@@ -111,3 +111,23 @@ def test_format_overrides_the_suffix_and_other_files_are_reported(tmp_path: Path
     assert [Path(s.path).name for s in skipped] == ["README.md", "doc.data"]
     db = tmp_path / "p.db"
     assert main(["import", str(tmp_path), "--db", str(db)]) == 0
+
+
+def test_a_closed_pipe_is_not_a_traceback(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "a.txt").write_text("Ein Text.", encoding="utf-8")
+    db = tmp_path / "p.db"
+    assert main(["import", str(tmp_path / "a.txt"), "--db", str(db)]) == 0
+    # `annotator stats --json | head -c0`: the reader closes the pipe before the command writes.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "annotator.cli", "stats", "--db", str(db), "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=120)
+    assert b"Traceback" not in err
+    assert proc.returncode == 0
