@@ -113,7 +113,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "reject", "Span", "Reject span (then go to the next suggestion)", ("X", "Backspace")
     ),
     ActionSpec("accept_all", "Span", "Accept all remaining suggestions", ("Shift+A",)),
-    ActionSpec("delete", "Span", "Delete span", ("Delete",), windows=BOTH, hint="delete"),
+    ActionSpec("delete", "Span", "Delete span", ("Delete",), windows=BOTH, hint="delete the span"),
     ActionSpec(
         "grow_start",
         "Span",

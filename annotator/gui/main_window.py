@@ -80,6 +80,54 @@ class MainWindow(SpanActions, QMainWindow):
         self._doc_number = 0
 
         self.doc_list = DocListPanel(self.session)
+        self._build_layout()
+
+        self.editor = SpanEditor(
+            self.doc,
+            self.article,
+            self.undo_stack,
+            message=self.message,
+            snapping=lambda: self.actions_by_name["snapping"].isChecked(),
+        )
+        self.actions_by_name: dict[str, QAction] = install_actions(
+            self, ANNOTATE, self.undo_stack, self.scheme, self.do_label, area=self.area
+        )
+        self._build_status_bar()
+
+        self.doc.loaded.connect(self._on_loaded)
+        self.doc.spans_changed.connect(lambda _rows: self._update_status())
+        self.doc.state_changed.connect(self._on_state_changed)
+        self.doc_list.document_chosen.connect(self.go_to)
+        self.article.span_clicked.connect(self.doc.select)
+        self.label_bar.label_chosen.connect(self.do_label)
+
+        self.worker: SuggestionWorker | None = None
+        self._suggester = suggester
+        self._start_suggestions()
+        self.learning: Learning | None = None
+        if self.path is not None:  # learning from the annotators (ADR 0009)
+            self.learning = Learning(self.path, settings, self)
+            self.learning.memory_refreshed.connect(self._on_memory)
+            self.learning.progress.connect(self._on_training_progress)
+            self.learning.trained.connect(self._on_trained)
+        self._check_scheme()
+
+    # ---- building ----------------------------------------------------------------------------
+
+    def _check_scheme(self) -> None:
+        """Say when a custom scheme's keys collide with actions or its colours are hard to tell."""
+        conflicts = key_conflicts(self.scheme)
+        if conflicts:
+            self.message(f"Label keys used by actions: {', '.join(conflicts)}")
+        self.palette_warnings = scheme_palette_problems(self.scheme)
+        if self.palette_warnings and not conflicts:  # a custom scheme's colours, checked
+            more = len(self.palette_warnings) - 1
+            self.message(
+                "Label colours: " + self.palette_warnings[0] + (f" (+{more} more)" if more else "")
+            )
+
+    def _build_layout(self) -> None:
+        """Document list | label bar, legend, title over the article | span table."""
         self.label_bar = LabelBar(self.scheme)
         self.article = ArticleView(self.doc, self.scheme)
         self.spans = SpanPanel(self.doc, self.scheme)
@@ -122,46 +170,6 @@ class MainWindow(SpanActions, QMainWindow):
         outer.setSizes([270, 1130])
         inner.setSizes([690, 480])
         self.setCentralWidget(outer)
-
-        self.editor = SpanEditor(
-            self.doc,
-            self.article,
-            self.undo_stack,
-            message=self.message,
-            snapping=lambda: self.actions_by_name["snapping"].isChecked(),
-        )
-        self.actions_by_name: dict[str, QAction] = install_actions(
-            self, ANNOTATE, self.undo_stack, self.scheme, self.do_label, area=self.area
-        )
-        self._build_status_bar()
-
-        self.doc.loaded.connect(self._on_loaded)
-        self.doc.spans_changed.connect(lambda _rows: self._update_status())
-        self.doc.state_changed.connect(self._on_state_changed)
-        self.doc_list.document_chosen.connect(self.go_to)
-        self.article.span_clicked.connect(self.doc.select)
-        self.label_bar.label_chosen.connect(self.do_label)
-
-        self.worker: SuggestionWorker | None = None
-        self._suggester = suggester
-        self._start_suggestions()
-        self.learning: Learning | None = None
-        if self.path is not None:  # learning from the annotators (ADR 0009)
-            self.learning = Learning(self.path, settings, self)
-            self.learning.memory_refreshed.connect(self._on_memory)
-            self.learning.progress.connect(self._on_training_progress)
-            self.learning.trained.connect(self._on_trained)
-        conflicts = key_conflicts(self.scheme)
-        if conflicts:
-            self.message(f"Label keys used by actions: {', '.join(conflicts)}")
-        self.palette_warnings = scheme_palette_problems(self.scheme)
-        if self.palette_warnings and not conflicts:  # a custom scheme's colours, checked
-            more = len(self.palette_warnings) - 1
-            self.message(
-                "Label colours: " + self.palette_warnings[0] + (f" (+{more} more)" if more else "")
-            )
-
-    # ---- building ----------------------------------------------------------------------------
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()

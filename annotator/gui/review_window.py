@@ -156,6 +156,33 @@ class ReviewWindow(SpanActions, QMainWindow):
         self.doc = ReviewDocument(self.session, self)
         self.undo_stack = QUndoStack(self)
 
+        self._build_layout()
+        self.editor = SpanEditor(
+            self.doc,
+            self.article,
+            self.undo_stack,
+            message=self.statusBar().showMessage,
+            snapping=lambda: self.actions_by_name["snapping"].isChecked(),
+        )
+        self.actions_by_name: dict[str, QAction] = install_actions(
+            self, REVIEW, self.undo_stack, self.scheme, self.do_label
+        )
+        self.doc.state_changed.connect(self._update_header)
+        self.doc.loaded.connect(self.article.setFocus)
+        self.article.span_clicked.connect(self.doc.select)
+        self.order.currentIndexChanged.connect(lambda _i: self.show_queue())
+        self.queue.itemActivated.connect(self._on_queue_item)
+        self.queue.itemClicked.connect(self._on_queue_item)
+        self.ids: list[str] = []
+        self.large: LargeConfusion | None = None  # the large confusion matrix, once opened
+        self.snapshot: QueueSnapshot | None = None  # the queue with its agreement, once known
+        self._open_first_when_ready = False
+        self.worker: AgreementWorker | None = None
+        self._agreement: QueueAgreement | None = None
+        self._start_queue(background)
+
+    def _build_layout(self) -> None:
+        """The queue | the article (or what to do on an empty project) | variants, agreement."""
         self.order = QComboBox()
         self.order.addItems(["Worst agreement first", "Import order"])
         self.order.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -217,28 +244,9 @@ class ReviewWindow(SpanActions, QMainWindow):
         outer.setSizes([270, 720, 450])
         self.setCentralWidget(outer)
 
-        self.editor = SpanEditor(
-            self.doc,
-            self.article,
-            self.undo_stack,
-            message=self.statusBar().showMessage,
-            snapping=lambda: self.actions_by_name["snapping"].isChecked(),
-        )
-        self.actions_by_name: dict[str, QAction] = install_actions(
-            self, REVIEW, self.undo_stack, self.scheme, self.do_label
-        )
-        self.doc.state_changed.connect(self._update_header)
-        self.doc.loaded.connect(self.article.setFocus)
-        self.article.span_clicked.connect(self.doc.select)
-        self.order.currentIndexChanged.connect(lambda _i: self.show_queue())
-        self.queue.itemActivated.connect(self._on_queue_item)
-        self.queue.itemClicked.connect(self._on_queue_item)
-        self.ids: list[str] = []
-        self.large: LargeConfusion | None = None  # the large confusion matrix, once opened
-        self.snapshot: QueueSnapshot | None = None  # the queue with its agreement, once known
-        self._open_when_ready: tuple[str | None] | None = None
-        self.worker: AgreementWorker | None = None
-        self._agreement: QueueAgreement | None = None
+    # ---- the queue ---------------------------------------------------------------------------
+
+    def _start_queue(self, background: bool) -> None:
         path = self.session.project_path
         if background and path is not None:
             self.worker = AgreementWorker(path, self)
@@ -249,8 +257,6 @@ class ReviewWindow(SpanActions, QMainWindow):
             self._agreement = QueueAgreement()
         self.queue.addItem("Computing agreement…")
         self.update_queue()
-
-    # ---- the queue ---------------------------------------------------------------------------
 
     def update_queue(self) -> None:
         """Bring the queue's agreement up to date (in the worker: only documents whose
@@ -266,10 +272,9 @@ class ReviewWindow(SpanActions, QMainWindow):
         self.snapshot = snapshot
         self.agreement.set_report(snapshot.report)
         self.show_queue()
-        if self._open_when_ready is not None:
-            (doc_id,) = self._open_when_ready
-            self._open_when_ready = None
-            self.open_first(doc_id)
+        if self._open_first_when_ready:
+            self._open_first_when_ready = False
+            self.open_first()
 
     def show_queue(self) -> None:
         """Fill the list from the last snapshot, with the reviewed marks as they are now."""
@@ -305,7 +310,7 @@ class ReviewWindow(SpanActions, QMainWindow):
         """Open ``doc_id``, else the queue's first document not reviewed yet (once the queue is
         known); on a project with nothing to review, say how to get something."""
         if doc_id is None and self.snapshot is None and self.session.nothing_to_review() is None:
-            self._open_when_ready = (None,)  # the queue's order is not known yet
+            self._open_first_when_ready = True  # the queue's order is not known yet
             return
         doc_id = doc_id or self.session.first_to_review(self.ids)
         if doc_id is not None:
