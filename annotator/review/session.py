@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotator.model import Document, LabelScheme, Span, SpanStatus, check_span
+from annotator.model import Document, LabelScheme, Span, SpanError, SpanStatus, check_span
 from annotator.review.adjudicate import Adjudication, Disagreement, Key, Variant, load
 from annotator.review.queue import QueueAgreement, QueueSnapshot
 from annotator.store import StaleEditError, Store
@@ -330,6 +330,10 @@ class ReviewSession:
 
     def _new(self, doc_id: str, start: int, end: int, label: str) -> Span:
         scheme = self.store.scheme
+        if not 0 <= start < end:
+            # A SpanError like every other span that does not fit (the window shows it), as in
+            # Session, not pydantic's ValidationError (which the window raises as a bug).
+            raise SpanError(f"span {start}-{end}: the start must be before the end, from 0")
         span = Span(
             start=start,
             end=end,

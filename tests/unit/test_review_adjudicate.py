@@ -230,3 +230,12 @@ def test_the_queue_computes_only_documents_whose_work_changed(store: Store) -> N
     assert snapshot is not None and queue.recomputed == ["d2"]
     expected = [(r.doc_id, r.f1) for r in document_agreement(store)]
     assert [(r.doc_id, r.f1) for r in snapshot.rows(worst_first=True)] == expected
+
+
+def test_a_gold_span_that_does_not_fit_is_a_span_error(review: ReviewSession) -> None:
+    from annotator.model import SpanError
+
+    review.open("d1")
+    for start, end, label in ((5, 5, "PER"), (9, 4, "PER"), (0, 4, "NOPE"), (0, 400, "PER")):
+        with pytest.raises(SpanError):
+            review.add("d1", start, end, label)
