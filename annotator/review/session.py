@@ -139,15 +139,6 @@ class ReviewSession:
         window's worker does the same on its own)."""
         return queue.update(self.store)
 
-    def queue(self, *, worst_first: bool = True) -> list[str]:
-        """Reviewable documents (two or more annotators done): by agreement, worst first, or in
-        import order."""
-        if not worst_first:
-            return list(self.store.documents_done_by())
-        from annotator.review.agreement import document_agreement
-
-        return [row.doc_id for row in document_agreement(self.store)]
-
     def adjudication(self, doc_id: str) -> Adjudication:
         return load(self.store, doc_id)
 
