@@ -13,7 +13,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from annotator.resources import resource_path
 
@@ -135,6 +142,27 @@ class DocState(BaseModel):
     revision: int = 0
 
 
+class ArgumentError(ValueError):
+    """An argument the label scheme does not allow (role or filler label)."""
+
+
+# Keys the "add argument" mode of the annotate window keeps for itself (J/K move between the
+# candidate spans): no role may use them.
+ROLE_RESERVED_KEYS = frozenset("jk")
+
+
+class Role(BaseModel):
+    """One role of an event label: who or what fills it (``fillers``: label names; empty means
+    any entity label), the key that chooses it while adding an argument, a guideline sentence."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")
+    key: str = Field(min_length=1, max_length=1)
+    fillers: tuple[str, ...] = ()
+    guideline: str = ""
+
+
 class Label(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -144,6 +172,19 @@ class Label(BaseModel):
     key: str = Field(default="", max_length=1)
     """The label's key in the annotate window; empty: none (all keys were taken)."""
     guideline: str = ""
+    roles: tuple[Role, ...] = ()
+
+    def role(self, name: str) -> Role | None:
+        for role in self.roles:
+            if role.name == name:
+                return role
+        return None
+
+    def role_by_key(self, key: str) -> Role | None:
+        for role in self.roles:
+            if role.key.lower() == key.lower():
+                return role
+        return None
 
 
 class LabelScheme(BaseModel):
@@ -164,7 +205,65 @@ class LabelScheme(BaseModel):
                 seen.add(value)
         if not self.labels:
             raise ValueError("a label scheme needs at least one label")
+        for label in self.labels:
+            self._check_roles(label, set(names))
         return self
+
+    @staticmethod
+    def _check_roles(label: Label, names: set[str]) -> None:
+        if label.roles and label.kind != SpanKind.EVENT:
+            raise ValueError(f"label {label.name}: only event labels have roles")
+        seen_names: set[str] = set()
+        seen_keys: set[str] = set()
+        for role in label.roles:
+            if role.name in seen_names:
+                raise ValueError(f"label {label.name}: duplicate role {role.name!r}")
+            key = role.key.lower()
+            if key in seen_keys:
+                raise ValueError(
+                    f"label {label.name}: duplicate role key {role.key!r} (role {role.name})"
+                )
+            if key in ROLE_RESERVED_KEYS:
+                raise ValueError(
+                    f"label {label.name}: role {role.name} uses the key {role.key!r}, which "
+                    f"choosing an argument needs ({', '.join(sorted(ROLE_RESERVED_KEYS))})"
+                )
+            for filler in role.fillers:
+                if filler not in names:
+                    raise ValueError(
+                        f"label {label.name}: role {role.name} names an unknown filler label "
+                        f"{filler!r}"
+                    )
+            seen_names.add(role.name)
+            seen_keys.add(key)
+
+    def roles_of(self, label: str) -> tuple[Role, ...]:
+        found = self.get(label)
+        return found.roles if found is not None else ()
+
+    def check_argument(self, trigger_label: str, role: str, filler_label: str) -> None:
+        """Raise :class:`ArgumentError` unless an event labelled ``trigger_label`` may have an
+        argument labelled ``filler_label`` in ``role``."""
+        trigger = self.get(trigger_label)
+        if trigger is None or trigger.kind != SpanKind.EVENT:
+            raise ArgumentError(
+                f"{trigger_label} is not an event label: only events have arguments"
+            )
+        found = trigger.role(role)
+        if found is None:
+            have = ", ".join(r.name for r in trigger.roles) or "none"
+            raise ArgumentError(f"{trigger_label} has no role {role!r} (its roles: {have})")
+        filler = self.get(filler_label)
+        if filler is None:
+            raise ArgumentError(f"unknown label {filler_label!r} for the {role} of {trigger_label}")
+        if found.fillers:
+            if filler_label not in found.fillers:
+                raise ArgumentError(
+                    f"the {role} of {trigger_label} is {' or '.join(found.fillers)}, "
+                    f"not {filler_label}"
+                )
+        elif filler.kind != SpanKind.ENTITY:
+            raise ArgumentError(f"the {role} of {trigger_label} is an entity, not {filler_label}")
 
     def get(self, name: str) -> Label | None:
         for label in self.labels:
@@ -204,11 +303,22 @@ class LabelScheme(BaseModel):
             raise ValueError(f"{path}: cannot read the label scheme: {exc}") from exc
         try:
             return cls.model_validate(data)
+        except ValidationError as exc:
+            raise ValueError(f"{path}: invalid label scheme: {_one_line(exc)}") from None
         except ValueError as exc:
             raise ValueError(f"{path}: invalid label scheme: {exc}") from exc
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2)
+
+
+def _one_line(exc: ValidationError) -> str:
+    """The first error of a pydantic validation, on one line, with where it is."""
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    message = str(first["msg"]).removeprefix("Value error, ")
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{where + ': ' if where else ''}{message}{more}"
 
 
 TITLE_LIMIT = 70

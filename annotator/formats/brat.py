@@ -51,7 +51,15 @@ from annotator.formats.reading import (
     decode,
     make_document,
 )
-from annotator.model import Label, LabelScheme, Span, SpanKind, SpanStatus
+from annotator.model import (
+    ROLE_RESERVED_KEYS,
+    Label,
+    LabelScheme,
+    Role,
+    Span,
+    SpanKind,
+    SpanStatus,
+)
 
 _LINE_BREAK = re.compile(r"[\n\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85]+")
 _UNSAFE = re.compile(r"[^\w.\-]+")
@@ -173,6 +181,9 @@ class Conf:
     entities: list[str] = field(default_factory=list)
     events: dict[str, list[str]] = field(default_factory=dict)
     """Event type -> its roles as declared (``Org-Arg+``, ``Place-Arg?``)."""
+    fillers: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    """Event type -> bare role -> the types that may fill it (macros such as ``<POG>``
+    expanded; ``<ENTITY>``/``<EVENT>``/``<ANY>`` kept as they are)."""
     relations: list[str] = field(default_factory=list)
     attributes: list[str] = field(default_factory=list)
 
@@ -187,6 +198,7 @@ def _bare_role(declared: str) -> str:
 def parse_conf(text: str) -> Conf:
     conf = Conf()
     section = ""
+    macros: dict[str, str] = {}
     for raw in text.splitlines():
         line = raw.split("#", 1)[0] if raw.lstrip().startswith("#") else raw
         stripped = line.strip()
@@ -196,14 +208,28 @@ def parse_conf(text: str) -> Conf:
         if m:
             section = m.group(1).lower()
             continue
+        macro = re.fullmatch(r"(<[^>]+>)\s*=\s*(.+)", stripped)
+        if macro:
+            macros[macro.group(1)] = macro.group(2).strip()
+            continue
         if stripped.startswith("<") or stripped.startswith("!"):
-            continue  # macros (<POG>=...), special entries (<OVERLAP>), abstract types (!Life)
+            continue  # special entries (<OVERLAP>), abstract types (!Life)
         name, _, rest = stripped.replace("\t", " ").partition(" ")
         if section == "entities":
             conf.entities.append(name)
         elif section == "events":
             roles = [a.split(":", 1)[0].strip() for a in rest.split(",") if ":" in a]
             conf.events[name] = roles
+            per_role: dict[str, list[str]] = {}
+            for arg in rest.split(","):
+                if ":" not in arg:
+                    continue
+                role, _, types = arg.partition(":")
+                for macro_name, value in macros.items():
+                    types = types.replace(macro_name, value)
+                bucket = per_role.setdefault(_bare_role(role), [])
+                bucket += [t.strip() for t in types.split("|") if t.strip() not in ("", *bucket)]
+            conf.fillers[name] = per_role
         elif section == "relations":
             conf.relations.append(name)
         elif section == "attributes":
@@ -302,14 +328,15 @@ def scheme(paths: Sequence[Path]) -> LabelScheme | None:
 
     Colours come from ``visual.conf`` beside it (``bgColor``), else are generated; keys from
     ``kb_shortcuts.conf`` where free, else the first free letter or digit of the name, else any
-    free one (never a key the annotate window uses for an action). An event label's roles are
-    recorded in its guideline. Raises ValueError when a type cannot be a label.
+    free one (never a key the annotate window uses for an action). An event type's arguments
+    become its label's roles (see :func:`_roles`). Raises ValueError when a type cannot be a label.
     """
     standoff = [Path(p) for p in paths if _holds_standoff(Path(p))]
     confs = _conf_for(standoff)
     if not confs:
         return None
     wanted: dict[str, tuple[SpanKind, str]] = {}
+    fillers: dict[str, dict[str, list[str]]] = {}
     colours: dict[str, str] = {}
     shortcuts: dict[str, str] = {}
     for path in confs:
@@ -324,6 +351,7 @@ def scheme(paths: Sequence[Path]) -> LabelScheme | None:
             if roles:
                 note += "; roles: " + ", ".join(roles)
             wanted.setdefault(name, (SpanKind.EVENT, note))
+            fillers.setdefault(name, conf.fillers.get(name, {}))
         for name, colour in _colours(path).items():
             colours.setdefault(name, colour)
         for name, key in _shortcuts(path).items():
@@ -351,6 +379,7 @@ def scheme(paths: Sequence[Path]) -> LabelScheme | None:
         taken.add(free)
     labels = []
     for n, (name, (kind, note)) in enumerate(wanted.items()):
+        label_roles = _roles(name, fillers.get(name, {}), wanted, confs[0])
         try:
             labels.append(
                 Label(
@@ -359,6 +388,7 @@ def scheme(paths: Sequence[Path]) -> LabelScheme | None:
                     color=colours.get(name) or _generated_colour(n),
                     key=keys[name],
                     guideline=note,
+                    roles=label_roles,
                 )
             )
         except ValueError:
@@ -366,6 +396,50 @@ def scheme(paths: Sequence[Path]) -> LabelScheme | None:
                 f"{confs[0]}: type {name!r} cannot be a label name; give --scheme"
             ) from None
     return LabelScheme(name=f"brat {confs[0].parent.name}", labels=tuple(labels))
+
+
+def _roles(
+    event: str,
+    declared: dict[str, list[str]],
+    wanted: dict[str, tuple[SpanKind, str]],
+    conf: Path,
+) -> tuple[Role, ...]:
+    """The roles annotation.conf declares for an event type, as scheme roles: fillers are the
+    declared types that are labels (``<ENTITY>`` every entity label, ``<EVENT>`` every event
+    label); ``<ANY>`` or no known type leaves the fillers open (any entity label). Keys: the
+    first free letter of the role name, else any free letter or digit."""
+    roles: list[Role] = []
+    taken: set[str] = set(ROLE_RESERVED_KEYS)
+    for role, types in declared.items():
+        names: list[str] = []
+        for t in types:
+            if t == "<ENTITY>":
+                names += [n for n, (k, _) in wanted.items() if k == SpanKind.ENTITY]
+            elif t == "<EVENT>":
+                names += [n for n, (k, _) in wanted.items() if k == SpanKind.EVENT]
+            elif t in wanted:
+                names.append(t)
+        if "<ANY>" in types:
+            names = []
+        choices = [c.lower() for c in role if c.lower() in _KEY_CHOICES] + list(_KEY_CHOICES)
+        key = next((c for c in choices if c not in taken), None)
+        if key is None:
+            raise ValueError(f"{conf}: event type {event} has more roles than free keys")
+        taken.add(key)
+        try:
+            roles.append(
+                Role(
+                    name=role,
+                    key=key,
+                    fillers=tuple(dict.fromkeys(names)),
+                    guideline=f"brat role of {event} (from {conf}): {'|'.join(types)}",
+                )
+            )
+        except ValueError:
+            raise ValueError(
+                f"{conf}: role {role!r} of {event} cannot be a role name; give --scheme"
+            ) from None
+    return tuple(roles)
 
 
 # --------------------------------------------------------------------------------------------

@@ -283,6 +283,37 @@ def test_the_scheme_comes_from_annotation_conf() -> None:
     assert sub is not None and sub.names == entities and not events
 
 
+def test_event_arguments_of_annotation_conf_become_roles_with_their_fillers() -> None:
+    conf = (BRAT / "news" / "annotation.conf").read_text(encoding="utf-8")
+    macros = dict(re.findall(r"^(<\w+>)=(.+)$", conf, re.M))
+    events_part = conf.split("[events]", 1)[1].split("[attributes]", 1)[0]
+    news = scheme([BRAT / "news"])
+    assert news is not None
+    checked = 0
+    for line in events_part.splitlines():
+        if line.startswith("#") or ":" not in line or line.lstrip().startswith("<"):
+            continue
+        name, rest = line.split(None, 1)
+        label = news.get(name)
+        assert label is not None
+        expected: dict[str, set[str]] = {}
+        for arg in rest.split(","):
+            role, types = arg.strip().split(":")
+            role = re.sub(r"(\{[\d,-]*\}|[?*+])$", "", role)
+            for macro, value in macros.items():
+                types = types.replace(macro, value)
+            if types == "<EVENT>":
+                types = "|".join(lab.name for lab in news.of_kind(SpanKind.EVENT))
+            expected.setdefault(role, set()).update(types.split("|"))
+        assert {r.name: set(r.fillers) for r in label.roles} == expected
+        keys = [r.key for r in label.roles]
+        assert len(set(keys)) == len(keys) and not {"j", "k"} & set(keys)
+        checked += 1
+    assert checked == len(news.of_kind(SpanKind.EVENT))
+    # A role of a scheme from brat is usable at once: Die's Agent-Arg may be an Organization.
+    news.check_argument("Die", "Agent-Arg", "Organization")
+
+
 # ---- round trip ----------------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from annotator.model import (
+    ArgumentError,
     Document,
     LabelScheme,
     Span,
@@ -79,3 +80,76 @@ def test_document_hash_is_content_identity() -> None:
     c = Document(id="c", text="Minsk\n")
     assert a.hash == b.hash == content_hash("Minsk\r\n")
     assert a.hash != c.hash
+
+
+# ---- roles ------------------------------------------------------------------------------------
+
+
+def _scheme_data() -> dict[str, object]:
+    data: dict[str, object] = json.loads(
+        (Path(__file__).resolve().parents[2] / "annotator" / "resources" / "labels.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    return data
+
+
+def test_every_builtin_event_label_has_roles_whose_fillers_are_labels() -> None:
+    scheme = LabelScheme.load()
+    for label in scheme.of_kind(SpanKind.EVENT):
+        assert label.roles, label.name
+        for role in label.roles:
+            assert role.guideline and set(role.fillers) <= set(scheme.names)
+    for label in scheme.of_kind(SpanKind.ENTITY):
+        assert not label.roles
+    meeting = scheme.get("MEETING")
+    assert meeting is not None
+    assert [r.name for r in meeting.roles] == ["participant", "place", "time"]
+    release = scheme.get("RELEASE")
+    assert release is not None and {"releaser", "released", "place"} <= {
+        r.name for r in release.roles
+    }
+
+
+def test_check_argument_refuses_unknown_roles_and_fillers() -> None:
+    scheme = LabelScheme.load()
+    scheme.check_argument("MEETING", "participant", "PER")
+    with pytest.raises(ArgumentError, match="MEETING has no role 'releaser'"):
+        scheme.check_argument("MEETING", "releaser", "PER")
+    with pytest.raises(ArgumentError, match="the time of MEETING is DATE, not PER"):
+        scheme.check_argument("MEETING", "time", "PER")
+    with pytest.raises(ArgumentError, match="not an event label"):
+        scheme.check_argument("PER", "participant", "PER")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda r: r[0].update(fillers=["PERSON"]), "unknown filler label 'PERSON'"),
+        (lambda r: r[1].update(key=r[0]["key"]), "duplicate role key"),
+        (lambda r: r[1].update(name=r[0]["name"]), "duplicate role 'participant'"),
+        (lambda r: r[0].update(key="j"), "uses the key 'j'"),
+    ],
+)
+def test_a_scheme_with_bad_roles_is_refused_in_one_line(
+    tmp_path: Path, change: object, message: str
+) -> None:
+    data = _scheme_data()
+    labels = data["labels"]
+    assert isinstance(labels, list)
+    meeting = next(lab for lab in labels if lab["name"] == "MEETING")
+    change(meeting["roles"])  # type: ignore[operator]
+    path = tmp_path / "scheme.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match=message) as info:
+        LabelScheme.load(path)
+    assert str(path) in str(info.value) and "\n" not in str(info.value)
+
+
+def test_only_event_labels_have_roles() -> None:
+    data = _scheme_data()
+    labels = data["labels"]
+    assert isinstance(labels, list)
+    labels[0]["roles"] = [{"name": "x", "key": "x"}]
+    with pytest.raises(ValueError, match="only event labels have roles"):
+        LabelScheme.model_validate(data)
