@@ -117,6 +117,34 @@ class Relation(BaseModel):
     id: int | None = None
 
 
+SpanKey = tuple[int, int, str]
+
+
+class Argument(BaseModel):
+    """An event argument: the span ``filler`` plays ``role`` in the event whose trigger span is
+    ``trigger``. Both ends are named by their keys (start, end, label), so an argument survives
+    the rewriting of its spans' rows. Stored as a relation whose head is the trigger.
+
+    ``status`` and ``origin`` matter for gold arguments only (accepted, or a variant a reviewer
+    turned down, and where it came from); an annotator's arguments are accepted."""
+
+    model_config = ConfigDict(frozen=True)
+
+    trigger: SpanKey
+    role: str = Field(min_length=1)
+    filler: SpanKey
+    status: SpanStatus = SpanStatus.ACCEPTED
+    origin: str = ""
+
+    @property
+    def key(self) -> tuple[SpanKey, str, SpanKey]:
+        return (self.trigger, self.role, self.filler)
+
+    def describe(self, text: str) -> str:
+        t, f = self.trigger, self.filler
+        return f"{t[2]} «{text[t[0] : t[1]]}» —{self.role}→ {f[2]} «{text[f[0] : f[1]]}»"
+
+
 class Annotator(BaseModel):
     model_config = ConfigDict(frozen=True)
 

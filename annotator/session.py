@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Protocol
 
 from annotator.model import (
+    Argument,
+    ArgumentError,
     DocState,
     DocStatus,
     Document,
@@ -45,18 +47,28 @@ class Command(Protocol):
 
 @dataclass(frozen=True)
 class ChangeSpans:
-    """Remove some of the annotator's decisions and add others, as one step."""
+    """Remove some of the annotator's decisions and add others, as one step; ``unlink``
+    arguments go before the spans change, ``link`` arguments come after."""
 
     doc_id: str
     remove: tuple[Span, ...]
     add: tuple[Span, ...]
     text: str
+    unlink: tuple[Argument, ...] = ()
+    link: tuple[Argument, ...] = ()
 
     def apply(self, session: Session) -> None:
         session._write_spans(self)
 
     def inverse(self) -> ChangeSpans:
-        return ChangeSpans(self.doc_id, self.add, self.remove, f"undo {self.text}")
+        return ChangeSpans(
+            self.doc_id,
+            self.add,
+            self.remove,
+            f"undo {self.text}",
+            unlink=self.link,
+            link=self.unlink,
+        )
 
 
 @dataclass(frozen=True)
@@ -166,6 +178,14 @@ class Session:
         """The document's state as stored, without pinning its revision (after a write)."""
         return self.store.doc_state(doc_id, self.annotator)
 
+    def arguments(self, doc_id: str) -> list[Argument]:
+        """The annotator's arguments of a document."""
+        return self.store.arguments(doc_id, self.annotator)
+
+    def arguments_of(self, doc_id: str, trigger: Span) -> list[Argument]:
+        """The arguments of one trigger, in text order of their fillers."""
+        return [a for a in self.arguments(doc_id) if a.trigger == trigger.key]
+
     def open(self, doc_id: str) -> tuple[DocState, list[Span]]:
         """Read a document's state and spans, and remember its revision for conflict checks."""
         return self.state(doc_id), self.spans(doc_id)
@@ -238,7 +258,7 @@ class Session:
         if span.status == SpanStatus.SUGGESTED:
             return ChangeSpans(doc_id, (), (_as(span, SpanStatus.REJECTED),), "reject")
         remove, add = self._retire(doc_id, span)
-        return ChangeSpans(doc_id, remove, add, "reject")
+        return ChangeSpans(doc_id, remove, add, "reject", unlink=self._touching(doc_id, span))
 
     def accept_all(self, doc_id: str) -> ChangeSpans | None:
         pending = [s for s in self.spans(doc_id) if s.status == SpanStatus.SUGGESTED]
@@ -267,12 +287,53 @@ class Session:
         return self._replace(doc_id, span, start, end, span.label, "resize")
 
     def delete(self, doc_id: str, span: Span) -> ChangeSpans | None:
+        """Take a span away; its arguments (as trigger or as filler) go with it, and come back
+        on undo."""
         if span.status == SpanStatus.SUGGESTED:
             return self.reject(doc_id, span)
         if span.status == SpanStatus.REJECTED:
             return ChangeSpans(doc_id, (span,), (), "undecide")
         remove, add = self._retire(doc_id, span)
-        return ChangeSpans(doc_id, remove, add, "delete")
+        return ChangeSpans(doc_id, remove, add, "delete", unlink=self._touching(doc_id, span))
+
+    # ---- arguments -------------------------------------------------------------------------
+
+    def add_argument(
+        self, doc_id: str, trigger: Span, filler: Span, role: str
+    ) -> ChangeSpans | None:
+        """``filler`` plays ``role`` in the event ``trigger``. A trigger or filler that is only
+        suggested is accepted in the same step. Refused (:class:`ArgumentError`) when the
+        scheme does not give the trigger's label that role or the role not that filler label."""
+        self._check_argument(trigger, filler, role)
+        argument = Argument(trigger=trigger.key, role=role, filler=filler.key)
+        if argument in self.arguments(doc_id):
+            return None
+        accept = tuple(
+            _as(s, SpanStatus.ACCEPTED)
+            for s in (trigger, filler)
+            if s.status != SpanStatus.ACCEPTED
+        )
+        remove = tuple(s for s in (trigger, filler) if s.status == SpanStatus.REJECTED)
+        return ChangeSpans(doc_id, remove, accept, f"add {role} argument", link=(argument,))
+
+    def delete_argument(self, doc_id: str, argument: Argument) -> ChangeSpans | None:
+        if argument not in self.arguments(doc_id):
+            return None
+        return ChangeSpans(doc_id, (), (), f"delete {argument.role} argument", unlink=(argument,))
+
+    def change_role(self, doc_id: str, argument: Argument, role: str) -> ChangeSpans | None:
+        """Give an argument another role (checked against the scheme like a new one)."""
+        if role == argument.role:
+            return None
+        current = self.arguments(doc_id)
+        if argument not in current:
+            return None
+        scheme = self.store.scheme
+        scheme.check_argument(argument.trigger[2], role, argument.filler[2])
+        new = argument.model_copy(update={"role": role})
+        if new in current:  # the filler has that role already: just drop the old one
+            return ChangeSpans(doc_id, (), (), f"role {role}", unlink=(argument,))
+        return ChangeSpans(doc_id, (), (), f"role {role}", unlink=(argument,), link=(new,))
 
     def set_status(self, doc_id: str, status: DocStatus) -> ChangeState | None:
         before = self.store.doc_state(doc_id, self.annotator)
@@ -348,6 +409,8 @@ class Session:
             add=command.add,
             action=command.text,
             expected_revision=self._revisions.get(command.doc_id),
+            unlink=command.unlink,
+            link=command.link,
         )
 
     def _write_state(self, command: ChangeState) -> None:
@@ -386,6 +449,37 @@ class Session:
             return (span,), (_as(span, SpanStatus.REJECTED),)
         return (span,), ()
 
+    def _check_argument(self, trigger: Span, filler: Span, role: str) -> None:
+        if trigger.key == filler.key:
+            raise ArgumentError("a span cannot be an argument of itself")
+        self.store.scheme.check_argument(trigger.label, role, filler.label)
+
+    def _touching(self, doc_id: str, span: Span) -> tuple[Argument, ...]:
+        """The arguments ``span`` is part of, as trigger or as filler."""
+        if span.status != SpanStatus.ACCEPTED:
+            return ()
+        return tuple(a for a in self.arguments(doc_id) if span.key in (a.trigger, a.filler))
+
+    def _carried(self, arguments: Sequence[Argument], old: Span, new: Span) -> tuple[Argument, ...]:
+        """The arguments of ``old`` moved to ``new`` (a resized or relabelled span), those the
+        scheme still allows with the new label; the others are dropped (undo brings them back)."""
+        scheme = self.store.scheme
+        out = []
+        for a in arguments:
+            moved = a.model_copy(
+                update={
+                    "trigger": new.key if a.trigger == old.key else a.trigger,
+                    "filler": new.key if a.filler == old.key else a.filler,
+                }
+            )
+            try:
+                scheme.check_argument(moved.trigger[2], moved.role, moved.filler[2])
+            except ArgumentError:
+                continue
+            if moved.trigger != moved.filler:
+                out.append(moved)
+        return tuple(out)
+
     def _replace(
         self, doc_id: str, span: Span, start: int, end: int, label: str, text: str
     ) -> ChangeSpans | None:
@@ -400,7 +494,13 @@ class Session:
         existing = self._decision(doc_id, new)
         if existing is not None and existing.key != span.key:
             remove = (*remove, existing)
-        return ChangeSpans(doc_id, tuple(remove), (*add, new), text)
+        unlink = self._touching(doc_id, span)
+        if existing is not None and existing.key != span.key:
+            unlink = (*unlink, *(a for a in self._touching(doc_id, existing) if a not in unlink))
+        link = self._carried(self._touching(doc_id, span), span, new)
+        if existing is not None and existing.key != span.key:
+            link = (*link, *(a for a in self._touching(doc_id, existing) if a not in link))
+        return ChangeSpans(doc_id, tuple(remove), (*add, new), text, unlink=unlink, link=link)
 
 
 def spans_of_kind(spans: Sequence[Span], kind: SpanKind) -> list[Span]:

@@ -29,6 +29,7 @@ from sqlite_utils.migrations import Migrations
 
 from annotator.model import (
     TITLE_KEYS,
+    Argument,
     DocState,
     DocStatus,
     Document,
@@ -209,6 +210,36 @@ def m0002_gold(db: Database) -> None:
         db.execute(statement)
 
 
+_SCHEMA_0003_GOLD_RELATIONS = """
+        CREATE TABLE gold_relations (
+            id INTEGER PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            head_start INTEGER NOT NULL,
+            head_end INTEGER NOT NULL,
+            head_label TEXT NOT NULL,
+            role TEXT NOT NULL,
+            tail_start INTEGER NOT NULL,
+            tail_end INTEGER NOT NULL,
+            tail_label TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected')),
+            reviewer TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            created TEXT NOT NULL,
+            UNIQUE (doc_id, head_start, head_end, head_label, role, tail_start, tail_end,
+                    tail_label)
+        );
+        CREATE INDEX gold_relations_by_doc ON gold_relations(doc_id);
+"""
+
+
+@migrations()
+def m0003_gold_relations(db: Database) -> None:
+    """Gold arguments (relations between gold spans, named by the spans' keys, so that they
+    survive a gold span being rewritten), accepted or turned down like gold spans."""
+    for statement in _statements(_SCHEMA_0003_GOLD_RELATIONS):
+        db.execute(statement)
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 
 
@@ -232,6 +263,15 @@ def _span_dict(span: Span) -> dict[str, Any]:
         "origin": span.origin,
         "origin_version": span.origin_version,
         "score": span.score,
+    }
+
+
+def _arg_dict(argument: Argument) -> dict[str, Any]:
+    return {
+        "trigger": list(argument.trigger),
+        "role": argument.role,
+        "filler": list(argument.filler),
+        "status": argument.status.value,
     }
 
 
@@ -919,10 +959,15 @@ class Store:
         add: Sequence[Span] = (),
         action: str,
         expected_revision: int | None = None,
+        unlink: Sequence[Argument] = (),
+        link: Sequence[Argument] = (),
     ) -> int:
         """Remove some decision rows and add others, atomically, with a history entry.
 
         Rows are matched by (start, end, label). Every added span must be accepted or rejected.
+        ``unlink`` arguments are removed first, ``link`` arguments added last: both ends must
+        then be accepted decisions of the annotator, the trigger an event. A removed span takes
+        the arguments it is part of with it (list them in ``unlink`` to undo that exactly).
         Returns the document's new revision for this annotator.
         """
         for span in add:
@@ -932,6 +977,8 @@ class Store:
         with self.transaction():
             self.ensure_annotator(annotator)
             before = self._bump_revision(doc_id, annotator, expected_revision)
+            if unlink:
+                self._unlink(doc_id, annotator, unlink)
             self.db.conn.executemany(
                 "DELETE FROM decisions WHERE doc_id = ? AND annotator = ? AND start = ? "
                 'AND "end" = ? AND label = ?',
@@ -945,14 +992,72 @@ class Store:
                 "origin_version = excluded.origin_version, score = excluded.score",
                 [_decision_row(doc_id, annotator, s, created) for s in add],
             )
-            self._log(
-                annotator,
-                doc_id,
-                action,
-                [_span_dict(s) for s in remove],
-                [_span_dict(s) for s in add],
-            )
+            if link:
+                self._link(doc_id, annotator, link)
+            before_log: Any = [_span_dict(s) for s in remove]
+            after_log: Any = [_span_dict(s) for s in add]
+            if unlink or link:
+                before_log = {"spans": before_log, "arguments": [_arg_dict(a) for a in unlink]}
+                after_log = {"spans": after_log, "arguments": [_arg_dict(a) for a in link]}
+            self._log(annotator, doc_id, action, before_log, after_log)
             return before.revision + 1
+
+    def arguments(self, doc_id: str, annotator: str) -> list[Argument]:
+        """The annotator's arguments of a document (relations, ends named by span keys)."""
+        rows = self.db.conn.execute(
+            'SELECT h.start, h."end", h.label, r.role, t.start, t."end", t.label '
+            "FROM relations r JOIN decisions h ON h.id = r.head JOIN decisions t ON t.id = r.tail "
+            'WHERE r.doc_id = ? AND r.annotator = ? ORDER BY h.start, h."end", h.label, r.role, '
+            't.start, t."end"',
+            (doc_id, annotator),
+        ).fetchall()
+        return [
+            Argument(trigger=(r[0], r[1], r[2]), role=r[3], filler=(r[4], r[5], r[6])) for r in rows
+        ]
+
+    def _decision_ids(
+        self, doc_id: str, annotator: str
+    ) -> dict[tuple[int, int, str], tuple[int, str, str]]:
+        return {
+            (r[1], r[2], r[3]): (r[0], r[4], r[5])
+            for r in self.db.conn.execute(
+                'SELECT id, start, "end", label, kind, status FROM decisions '
+                "WHERE doc_id = ? AND annotator = ?",
+                (doc_id, annotator),
+            )
+        }
+
+    def _unlink(self, doc_id: str, annotator: str, arguments: Sequence[Argument]) -> None:
+        ids = self._decision_ids(doc_id, annotator)
+        self.db.conn.executemany(
+            "DELETE FROM relations WHERE doc_id = ? AND annotator = ? AND head = ? AND tail = ? "
+            "AND role = ?",
+            [
+                (doc_id, annotator, ids[a.trigger][0], ids[a.filler][0], a.role)
+                for a in arguments
+                if a.trigger in ids and a.filler in ids
+            ],
+        )
+
+    def _link(self, doc_id: str, annotator: str, arguments: Sequence[Argument]) -> None:
+        ids = self._decision_ids(doc_id, annotator)
+        rows = []
+        for a in arguments:
+            head, tail = ids.get(a.trigger), ids.get(a.filler)
+            if head is None or tail is None or head[2] != "accepted" or tail[2] != "accepted":
+                raise ValueError(
+                    f"argument {a.role!r}: trigger and filler must be accepted spans of {annotator}"
+                )
+            if head[1] != "event":
+                raise ValueError(f"argument {a.role!r}: its trigger {a.trigger[2]} is not an event")
+            if a.trigger == a.filler:
+                raise ValueError(f"argument {a.role!r}: a span cannot be its own argument")
+            rows.append((doc_id, annotator, head[0], tail[0], a.role))
+        self.db.conn.executemany(
+            "INSERT INTO relations (doc_id, annotator, head, tail, role) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (head, tail, role) DO NOTHING",
+            rows,
+        )
 
     def relations(self, doc_id: str, annotator: str) -> list[Relation]:
         rows = self.db.conn.execute(
@@ -1120,6 +1225,87 @@ class Store:
                 f"gold: {action}",
                 [_span_dict(s) for s in remove],
                 [_span_dict(s) for s in add],
+            )
+
+    def gold_arguments(self, doc_id: str, *, include_rejected: bool = False) -> list[Argument]:
+        """The document's gold arguments; ``origin`` holds the row's source. Rejected rows (an
+        argument the reviewer turned down) only when asked."""
+        sql = (
+            "SELECT head_start, head_end, head_label, role, tail_start, tail_end, tail_label, "
+            "status, source FROM gold_relations WHERE doc_id = ?"
+        )
+        if not include_rejected:
+            sql += " AND status = 'accepted'"
+        rows = self.db.conn.execute(
+            sql + " ORDER BY head_start, head_end, head_label, role, tail_start, tail_end",
+            (doc_id,),
+        ).fetchall()
+        return [
+            Argument(
+                trigger=(r[0], r[1], r[2]),
+                role=r[3],
+                filler=(r[4], r[5], r[6]),
+                status=SpanStatus(r[7]),
+                origin=r[8],
+            )
+            for r in rows
+        ]
+
+    def replace_gold_arguments(
+        self,
+        doc_id: str,
+        reviewer: str,
+        *,
+        remove: Sequence[Argument] = (),
+        add: Sequence[Argument] = (),
+        action: str,
+    ) -> None:
+        """Remove some gold arguments and add others (matched by their keys), atomically, with a
+        history entry. An accepted argument needs both its spans accepted in gold."""
+        created = now()
+        with self.transaction():
+            self.db.conn.executemany(
+                "DELETE FROM gold_relations WHERE doc_id = ? AND head_start = ? AND head_end = ? "
+                "AND head_label = ? AND role = ? AND tail_start = ? AND tail_end = ? "
+                "AND tail_label = ?",
+                [(doc_id, *a.trigger, a.role, *a.filler) for a in remove],
+            )
+            if any(a.status == SpanStatus.ACCEPTED for a in add):
+                gold = {s.key for s in self.gold_spans(doc_id)}
+                for a in add:
+                    if a.status == SpanStatus.ACCEPTED and not {a.trigger, a.filler} <= gold:
+                        raise ValueError(
+                            f"gold argument {a.role!r}: trigger and filler must be gold spans"
+                        )
+            for a in add:
+                if a.status == SpanStatus.SUGGESTED:
+                    raise ValueError("a gold argument must be accepted or rejected")
+            self.db.conn.executemany(
+                "INSERT INTO gold_relations (doc_id, head_start, head_end, head_label, role, "
+                "tail_start, tail_end, tail_label, status, reviewer, source, created) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+                "status = excluded.status, reviewer = excluded.reviewer, "
+                "source = excluded.source, created = excluded.created",
+                [
+                    (
+                        doc_id,
+                        *a.trigger,
+                        a.role,
+                        *a.filler,
+                        a.status.value,
+                        reviewer,
+                        a.origin,
+                        created,
+                    )
+                    for a in add
+                ],
+            )
+            self._log(
+                reviewer,
+                doc_id,
+                f"gold: {action}",
+                {"arguments": [_arg_dict(a) for a in remove]},
+                {"arguments": [_arg_dict(a) for a in add]},
             )
 
     def review_state(self, doc_id: str) -> tuple[str, str]:

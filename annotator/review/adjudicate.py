@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from annotator.model import DocStatus, Span, SpanKind, SpanStatus
+from annotator.model import Argument, DocStatus, Span, SpanKind, SpanStatus
 from annotator.store import Store
 
 Key = tuple[int, int, str]
@@ -190,3 +190,145 @@ def done_work(
 def load(store: Store, doc_id: str) -> Adjudication:
     """The adjudication of a stored document between the annotators who marked it done."""
     return adjudicate(doc_id, done_work(store, doc_id))
+
+
+# ---- arguments -------------------------------------------------------------------------------
+
+ArgKey = tuple[Key, str, Key]
+
+
+class ArgumentDisagreementType(StrEnum):
+    MISSING = "missing"  # some annotators have the argument, others nothing in that slot
+    ROLE = "role"  # the same trigger and filler, other roles
+    ARGUMENT = "argument"  # the same trigger and role, another filler
+
+
+@dataclass(frozen=True)
+class ArgumentVariant:
+    arguments: tuple[Argument, ...]
+    annotators: tuple[str, ...]
+
+    @property
+    def keys(self) -> frozenset[ArgKey]:
+        return frozenset(a.key for a in self.arguments)
+
+    @property
+    def source(self) -> str:
+        return "variant:" + ",".join(self.annotators)
+
+
+@dataclass(frozen=True)
+class ArgumentDisagreement:
+    """Annotators' arguments of one trigger that differ: in one role (``MISSING``: some have
+    none there, ``ARGUMENT``: different fillers), or for one filler (``ROLE``)."""
+
+    trigger: Key
+    type: ArgumentDisagreementType
+    variants: tuple[ArgumentVariant, ...]
+
+    @property
+    def keys(self) -> frozenset[ArgKey]:
+        return frozenset(k for v in self.variants for k in v.keys)
+
+    @property
+    def arguments(self) -> list[Argument]:
+        seen: dict[ArgKey, Argument] = {}
+        for v in self.variants:
+            for a in v.arguments:
+                seen.setdefault(a.key, a)
+        return sorted(seen.values(), key=lambda a: a.key)
+
+    def variant_of(self, annotator: str) -> ArgumentVariant | None:
+        for v in self.variants:
+            if annotator in v.annotators:
+                return v
+        return None
+
+
+@dataclass(frozen=True)
+class ArgumentAdjudication:
+    doc_id: str
+    annotators: tuple[str, ...]
+    agreed: tuple[Argument, ...]
+    disagreements: tuple[ArgumentDisagreement, ...]
+
+
+def adjudicate_arguments(
+    doc_id: str, work: Mapping[str, Sequence[Argument]]
+) -> ArgumentAdjudication:
+    """Compare the annotators' arguments (``work``: annotator -> arguments) of one document.
+
+    An argument all of them have is agreed. Of the rest, a (trigger, filler) pair that two
+    annotators put in different roles is one ``ROLE`` disagreement; the remaining arguments are
+    compared per slot (trigger, role): the annotators' sets of fillers there are the variants,
+    ``MISSING`` when some annotator has none, else ``ARGUMENT``.
+    """
+    annotators = tuple(sorted(work))
+    per: dict[str, dict[ArgKey, Argument]] = {
+        a: {x.key: _clean_argument(x) for x in work[a]} for a in annotators
+    }
+    agreed_keys: set[ArgKey] = set.intersection(*(set(p) for p in per.values())) if per else set()
+    agreed = tuple(sorted((per[annotators[0]][k] for k in agreed_keys), key=lambda a: a.key))
+    rest = {k: x for a in annotators for k, x in per[a].items() if k not in agreed_keys}
+    out: list[ArgumentDisagreement] = []
+    taken: set[ArgKey] = set()
+    pairs: dict[tuple[Key, Key], list[ArgKey]] = {}
+    for k in sorted(rest):
+        pairs.setdefault((k[0], k[2]), []).append(k)
+    for (trigger, _filler), keys in pairs.items():
+        roles_by = {a: frozenset(k for k in keys if k in per[a]) for a in annotators}
+        filled = {r for r in roles_by.values() if r}
+        if len(filled) > 1:
+            out.append(_arg_disagreement(trigger, ArgumentDisagreementType.ROLE, roles_by, rest))
+            taken.update(keys)
+    slots: dict[tuple[Key, str], list[ArgKey]] = {}
+    for k in sorted(rest):
+        if k not in taken:
+            slots.setdefault((k[0], k[1]), []).append(k)
+    for (trigger, _role), keys in slots.items():
+        chosen = {a: frozenset(k for k in keys if k in per[a]) for a in annotators}
+        type_ = (
+            ArgumentDisagreementType.MISSING
+            if any(not c for c in chosen.values())
+            else ArgumentDisagreementType.ARGUMENT
+        )
+        out.append(_arg_disagreement(trigger, type_, chosen, rest))
+    out.sort(key=lambda d: (d.trigger, d.type.value, sorted(d.keys)))
+    return ArgumentAdjudication(doc_id, annotators, agreed, tuple(out))
+
+
+def _clean_argument(argument: Argument) -> Argument:
+    return argument.model_copy(update={"status": SpanStatus.ACCEPTED, "origin": ""})
+
+
+def _arg_disagreement(
+    trigger: Key,
+    type_: ArgumentDisagreementType,
+    chosen: Mapping[str, frozenset[ArgKey]],
+    by_key: Mapping[ArgKey, Argument],
+) -> ArgumentDisagreement:
+    groups: dict[frozenset[ArgKey], list[str]] = {}
+    for annotator, keys in chosen.items():
+        groups.setdefault(keys, []).append(annotator)
+    variants = tuple(
+        ArgumentVariant(tuple(by_key[k] for k in sorted(keys)), tuple(names))
+        for keys, names in sorted(
+            groups.items(), key=lambda kv: (not kv[0], -len(kv[1]), sorted(kv[0]))
+        )
+    )
+    return ArgumentDisagreement(trigger, type_, variants)
+
+
+def done_arguments(
+    store: Store, doc_id: str, annotators: Sequence[str] | None = None
+) -> dict[str, list[Argument]]:
+    """Arguments of each annotator who marked the document done (or of ``annotators``)."""
+    if annotators is None:
+        annotators = [
+            a for a in store.annotators() if store.doc_state(doc_id, a).status == DocStatus.DONE
+        ]
+    return {a: store.arguments(doc_id, a) for a in annotators}
+
+
+def load_arguments(store: Store, doc_id: str) -> ArgumentAdjudication:
+    return adjudicate_arguments(doc_id, done_arguments(store, doc_id))

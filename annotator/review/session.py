@@ -24,8 +24,27 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotator.model import Document, LabelScheme, Span, SpanError, SpanStatus, check_span
-from annotator.review.adjudicate import Adjudication, Disagreement, Key, Variant, load
+from annotator.model import (
+    Argument,
+    ArgumentError,
+    Document,
+    LabelScheme,
+    Span,
+    SpanError,
+    SpanStatus,
+    check_span,
+)
+from annotator.review.adjudicate import (
+    Adjudication,
+    ArgumentAdjudication,
+    ArgumentDisagreement,
+    ArgumentVariant,
+    Disagreement,
+    Key,
+    Variant,
+    load,
+    load_arguments,
+)
 from annotator.review.queue import QueueAgreement, QueueSnapshot
 from annotator.store import StaleEditError, Store
 from annotator.undo import UndoStack
@@ -36,23 +55,43 @@ EDIT = "edit"
 
 @dataclass(frozen=True)
 class ChangeGold:
-    """Remove some gold rows and add others, as one step."""
+    """Remove some gold rows and add others, as one step: gold arguments in
+    ``remove_arguments`` go first, the spans change, ``add_arguments`` come last."""
 
     doc_id: str
     remove: tuple[Span, ...]
     add: tuple[Span, ...]
     text: str
+    remove_arguments: tuple[Argument, ...] = ()
+    add_arguments: tuple[Argument, ...] = ()
 
     def apply(self, session: ReviewSession) -> None:
-        session._checked_write(
-            self.doc_id,
-            lambda: session.store.replace_gold(
-                self.doc_id, session.reviewer, remove=self.remove, add=self.add, action=self.text
-            ),
-        )
+        session._checked_write(self.doc_id, lambda: self._write(session))
+
+    def _write(self, session: ReviewSession) -> None:
+        store, reviewer = session.store, session.reviewer
+        if self.remove_arguments:
+            store.replace_gold_arguments(
+                self.doc_id, reviewer, remove=self.remove_arguments, action=self.text
+            )
+        if self.remove or self.add:
+            store.replace_gold(
+                self.doc_id, reviewer, remove=self.remove, add=self.add, action=self.text
+            )
+        if self.add_arguments:
+            store.replace_gold_arguments(
+                self.doc_id, reviewer, add=self.add_arguments, action=self.text
+            )
 
     def inverse(self) -> ChangeGold:
-        return ChangeGold(self.doc_id, self.add, self.remove, f"undo {self.text}")
+        return ChangeGold(
+            self.doc_id,
+            self.add,
+            self.remove,
+            f"undo {self.text}",
+            remove_arguments=self.add_arguments,
+            add_arguments=self.remove_arguments,
+        )
 
 
 @dataclass(frozen=True)
@@ -237,11 +276,121 @@ class ReviewSession:
             return None
         if row.status == SpanStatus.REJECTED:
             return ChangeGold(doc_id, (row,), (), "undecide")
+        touching = tuple(
+            a for a in self.store.gold_arguments(doc_id) if span.key in (a.trigger, a.filler)
+        )
         if span.key in self._annotated_keys(doc_id):
             return ChangeGold(
-                doc_id, (row,), (_as(row, SpanStatus.REJECTED, row.origin),), "delete"
+                doc_id,
+                (row,),
+                (_as(row, SpanStatus.REJECTED, row.origin),),
+                "delete",
+                remove_arguments=touching,
             )
-        return ChangeGold(doc_id, (row,), (), "delete")
+        return ChangeGold(doc_id, (row,), (), "delete", remove_arguments=touching)
+
+    # ---- arguments -------------------------------------------------------------------------
+
+    def argument_adjudication(self, doc_id: str) -> ArgumentAdjudication:
+        return load_arguments(self.store, doc_id)
+
+    def gold_arguments(self, doc_id: str) -> list[Argument]:
+        """Gold arguments of the document, accepted and rejected."""
+        return self.store.gold_arguments(doc_id, include_rejected=True)
+
+    def argument_resolved(
+        self, disagreement: ArgumentDisagreement, gold: Iterable[Argument]
+    ) -> bool:
+        return disagreement.keys <= {g.key for g in gold}
+
+    def unresolved_arguments(self, doc_id: str) -> list[ArgumentDisagreement]:
+        gold = self.gold_arguments(doc_id)
+        return [
+            d
+            for d in self.argument_adjudication(doc_id).disagreements
+            if not self.argument_resolved(d, gold)
+        ]
+
+    def accept_agreed_arguments(self, doc_id: str) -> ChangeGold | None:
+        """Every argument all annotators agree on into gold (with its spans, if needed)."""
+        adj = self.argument_adjudication(doc_id)
+        return self._arguments(
+            doc_id,
+            [a.model_copy(update={"origin": AGREED}) for a in adj.agreed],
+            (),
+            "accept agreed arguments",
+        )
+
+    def take_arguments(
+        self, doc_id: str, disagreement: ArgumentDisagreement, annotator: str
+    ) -> ChangeGold | None:
+        variant = disagreement.variant_of(annotator)
+        if variant is None:
+            return None
+        return self.accept_argument_variant(doc_id, disagreement, variant)
+
+    def accept_argument_variant(
+        self, doc_id: str, disagreement: ArgumentDisagreement, variant: ArgumentVariant
+    ) -> ChangeGold | None:
+        """Gold there becomes the variant's arguments; the other variants' are turned down."""
+        keep = variant.keys
+        wanted = [a.model_copy(update={"origin": variant.source}) for a in variant.arguments]
+        rejected = [
+            a.model_copy(update={"status": SpanStatus.REJECTED, "origin": other.source})
+            for other in disagreement.variants
+            for a in other.arguments
+            if a.key not in keep
+        ]
+        return self._arguments(
+            doc_id, wanted, rejected, "take argument variant", source=variant.source
+        )
+
+    def add_argument(
+        self, doc_id: str, trigger: Span, filler: Span, role: str
+    ) -> ChangeGold | None:
+        if trigger.key == filler.key:
+            raise ArgumentError("a span cannot be an argument of itself")
+        self.store.scheme.check_argument(trigger.label, role, filler.label)
+        new = Argument(trigger=trigger.key, role=role, filler=filler.key, origin=EDIT)
+        return self._arguments(doc_id, [new], (), f"add {role} argument", spans=(trigger, filler))
+
+    def delete_argument(self, doc_id: str, argument: Argument) -> ChangeGold | None:
+        """Take an argument out of gold: one an annotator made stays as turned down."""
+        row = {a.key: a for a in self.gold_arguments(doc_id)}.get(argument.key)
+        if row is None:
+            return None
+        if row.status == SpanStatus.REJECTED:
+            return ChangeGold(doc_id, (), (), "undecide argument", remove_arguments=(row,))
+        annotated = {a.key for args in _done_arguments(self, doc_id) for a in args}
+        if row.key in annotated:
+            turned = row.model_copy(update={"status": SpanStatus.REJECTED})
+            return ChangeGold(
+                doc_id, (), (), "delete argument", remove_arguments=(row,), add_arguments=(turned,)
+            )
+        return ChangeGold(doc_id, (), (), "delete argument", remove_arguments=(row,))
+
+    def change_role(self, doc_id: str, argument: Argument, role: str) -> ChangeGold | None:
+        if role == argument.role:
+            return None
+        self.store.scheme.check_argument(argument.trigger[2], role, argument.filler[2])
+        retire = self.delete_argument(doc_id, argument)
+        if retire is None:
+            return None
+        new = argument.model_copy(
+            update={"role": role, "origin": EDIT, "status": SpanStatus.ACCEPTED}
+        )
+        rows = {a.key: a for a in self.gold_arguments(doc_id)}
+        remove = list(retire.remove_arguments)
+        if new.key in rows:
+            remove.append(rows[new.key])
+        return ChangeGold(
+            doc_id,
+            (),
+            (),
+            f"role {role}",
+            remove_arguments=tuple(remove),
+            add_arguments=(*retire.add_arguments, new),
+        )
 
     def mark_reviewed(self, doc_id: str, *, reviewed: bool = True) -> ChangeReview | None:
         before = self.store.review_state(doc_id)[0]
@@ -308,6 +457,61 @@ class ReviewSession:
             return None
         return ChangeGold(doc_id, tuple(remove), tuple(add), text)
 
+    def _arguments(
+        self,
+        doc_id: str,
+        accept: Sequence[Argument],
+        reject: Sequence[Argument],
+        text: str,
+        *,
+        spans: Sequence[Span] = (),
+        source: str = EDIT,
+    ) -> ChangeGold | None:
+        """Set gold arguments (accepted ones bring their spans into gold if they are not there:
+        from ``spans``, or from the annotators' spans of that key)."""
+        rows = {a.key: a for a in self.gold_arguments(doc_id)}
+        remove: list[Argument] = []
+        add: list[Argument] = []
+        for argument in [*accept, *reject]:
+            old = rows.get(argument.key)
+            if old is not None and old.status == argument.status:
+                continue
+            if old is not None:
+                remove.append(old)
+            add.append(argument)
+        if not add:
+            return None
+        gold_spans = self._rows(doc_id)
+        known = {s.key: s for s in spans}
+        for args in _done_spans(self, doc_id):
+            for s in args:
+                known.setdefault(s.key, s)
+        span_remove: list[Span] = []
+        span_add: list[Span] = []
+        for argument in add:
+            if argument.status != SpanStatus.ACCEPTED:
+                continue
+            for key in (argument.trigger, argument.filler):
+                row = gold_spans.get(key)
+                if row is not None and row.status == SpanStatus.ACCEPTED:
+                    continue
+                if key in {s.key for s in span_add}:
+                    continue
+                span = known.get(key)
+                if span is None:
+                    raise ArgumentError(f"argument {argument.role!r}: no span {key} to put in gold")
+                if row is not None:
+                    span_remove.append(row)
+                span_add.append(_as(span, SpanStatus.ACCEPTED, source))
+        return ChangeGold(
+            doc_id,
+            tuple(span_remove),
+            tuple(span_add),
+            text,
+            remove_arguments=tuple(remove),
+            add_arguments=tuple(add),
+        )
+
     def _take(
         self, doc_id: str, disagreement: Disagreement, variant: Variant, text: str
     ) -> ChangeGold | None:
@@ -348,6 +552,18 @@ class ReviewSession:
             remove.append(old)
         add.append(new)
         return ChangeGold(doc_id, tuple(remove), tuple(add), text)
+
+
+def _done_arguments(session: ReviewSession, doc_id: str) -> list[list[Argument]]:
+    from annotator.review.adjudicate import done_arguments
+
+    return list(done_arguments(session.store, doc_id).values())
+
+
+def _done_spans(session: ReviewSession, doc_id: str) -> list[list[Span]]:
+    from annotator.review.adjudicate import done_work
+
+    return list(done_work(session.store, doc_id).values())
 
 
 def nothing_to_review(store: Store) -> str | None:
