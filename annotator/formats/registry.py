@@ -115,6 +115,12 @@ FORMATS: dict[str, FormatSpec] = {
             summary="spaCy DocBin files plus a training config",
         ),
         FormatSpec(
+            "smartdata",
+            "annotator.formats.smartdata",
+            summary="DFKI Smart Data corpus (concatenated JSON, .json.gz): entities, and events "
+            "on their triggers with role arguments (--format smartdata)",
+        ),
+        FormatSpec(
             "brat",
             "annotator.formats.brat",
             suffixes=(".ann",),
