@@ -101,6 +101,34 @@ def format_report(report: dict[str, Any]) -> str:
         console.print(by)
         console.print("cells: exact F1 / lenient F1")
 
+    args_f1 = report["argument_f1"]
+    if any(p["exact"]["spans_a"] or p["exact"]["spans_b"] for p in args_f1["pairs"]):
+        arg_table = Table(
+            "pair", "exact F1", "lenient F1", "arguments A/B", title="Argument agreement"
+        )
+        for p in args_f1["pairs"]:
+            arg_table.add_row(
+                f"{p['a']} – {p['b']}",
+                _f(p["exact"]["f1"]),
+                _f(p["lenient"]["f1"]),
+                f"{p['exact']['spans_a']}/{p['exact']['spans_b']}",
+            )
+        console.print(arg_table)
+        roles = sorted({r for p in args_f1["pairs"] for r in p["by_role"]})
+        by_role = Table(
+            "role",
+            *(f"{p['a']} – {p['b']}" for p in args_f1["pairs"]),
+            title="Argument F1 per role",
+        )
+        for role in roles:
+            cells = []
+            for p in args_f1["pairs"]:
+                c = p["by_role"].get(role)
+                cells.append("–" if c is None else f"{_f(c['exact'])} / {_f(c['lenient'])}")
+            by_role.add_row(role, *cells)
+        console.print(by_role)
+        console.print(f"argument F1 — unit: {args_f1['unit']}; {args_f1['method']}")
+
     ka = report["krippendorff_alpha"]
     console.print(
         f"Krippendorff's alpha: [bold]{_f(ka['alpha'])}[/bold] over {ka['units']} items — "

@@ -18,6 +18,11 @@ Only documents an annotator marked *done* count for that annotator, and only acc
 - **Per-document agreement** (unit: document): the mean exact span F1 over the pairs of
   annotators who marked it done; two empty annotations agree fully (1.0). It orders the review
   queue, worst first.
+- **Argument F1** (unit: argument), per pair of annotators over the documents both marked
+  done. *Exact*: trigger (start, end, label), role and filler (start, end, label) equal; F1 as
+  for spans. *Lenient*: an argument is matched when the other annotator has one with the same
+  role whose trigger overlaps it with the same label and whose filler overlaps it with the same
+  label. Overall and per role.
 - **Label confusion** (unit: span pair): for every ordered pair of annotators and every document
   both did, spans are paired one to one: equal boundaries first, then the largest overlap of the
   same kind; an unpaired span is paired with "none". Both orders of each pair are counted, so the
@@ -34,7 +39,7 @@ from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
-from annotator.model import Span, SpanKind
+from annotator.model import Argument, Span, SpanKind
 from annotator.store import Store
 
 NONE = "none"
@@ -63,6 +68,13 @@ METHODS: dict[str, dict[str, str]] = {
         "unit": "document",
         "method": "mean exact span F1 over the pairs of annotators who marked the document done "
         "(both empty = 1.0); sorted worst first",
+    },
+    "argument_f1": {
+        "unit": "argument",
+        "method": "per annotator pair over the documents both marked done; exact: same trigger "
+        "(start, end, label), role and filler (start, end, label), F1 = 2*matches/(|A|+|B|); "
+        "lenient: matched if the other has the same role with an overlapping trigger of the same "
+        "label and an overlapping filler of the same label; overall and per role",
     },
     "confusion": {
         "unit": "span pair",
@@ -131,6 +143,29 @@ def span_counts(a: Sequence[Span], b: Sequence[Span], *, lenient: bool = False) 
     ma = sum(1 for x in a if any(x.label == y.label and _overlap(x, y) for y in b))
     mb = sum(1 for y in b if any(x.label == y.label and _overlap(x, y) for x in a))
     return F1Counts(len(a), len(b), ma, mb)
+
+
+def _overlaps(x: tuple[int, int, str], y: tuple[int, int, str]) -> bool:
+    return x[2] == y[2] and min(x[1], y[1]) > max(x[0], y[0])
+
+
+def _loosely(x: Argument, y: Argument) -> bool:
+    return x.role == y.role and _overlaps(x.trigger, y.trigger) and _overlaps(x.filler, y.filler)
+
+
+def argument_counts(
+    a: Sequence[Argument], b: Sequence[Argument], *, lenient: bool = False
+) -> F1Counts:
+    """Counts behind an argument F1 of two annotators' arguments of one document."""
+    ka, kb = {x.key for x in a}, {x.key for x in b}
+    if not lenient:
+        both = len(ka & kb)
+        return F1Counts(len(ka), len(kb), both, both)
+    ua = list({x.key: x for x in a}.values())
+    ub = list({x.key: x for x in b}.values())
+    ma = sum(1 for x in ua if any(_loosely(x, y) for y in ub))
+    mb = sum(1 for y in ub if any(_loosely(x, y) for x in ua))
+    return F1Counts(len(ua), len(ub), ma, mb)
 
 
 def span_f1(a: Sequence[Span], b: Sequence[Span], *, lenient: bool = False) -> float | None:
@@ -240,6 +275,7 @@ class DocWork:
     doc_id: str
     text: str
     work: dict[str, list[Span]]
+    arguments: dict[str, list[Argument]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -251,14 +287,16 @@ class DocAgreement:
 
 def collect(store: Store, *, label: str | None = None, min_annotators: int = 2) -> list[DocWork]:
     """Accepted spans of the annotators who marked each document done (optionally one label)."""
-    from annotator.review.adjudicate import done_work
+    from annotator.review.adjudicate import done_arguments, done_work
 
     out: list[DocWork] = []
     for doc_id, names in store.documents_done_by(min_annotators=min_annotators).items():
         work = done_work(store, doc_id, names)
+        arguments = done_arguments(store, doc_id, names)
         if label is not None:
             work = {a: [s for s in spans if s.label == label] for a, spans in work.items()}
-        out.append(DocWork(doc_id, store.document(doc_id).text, work))
+            arguments = {a: [x for x in xs if x.trigger[2] == label] for a, xs in arguments.items()}
+        out.append(DocWork(doc_id, store.document(doc_id).text, work, arguments))
     return out
 
 
@@ -288,6 +326,7 @@ class Report:
     per_document: list[DocAgreement] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     matrix: list[list[int]] = field(default_factory=list)
+    argument_pairs: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -314,8 +353,55 @@ class Report:
                     for d in self.per_document
                 ],
             },
+            "argument_f1": {
+                **METHODS["argument_f1"],
+                "pairs": [_argument_part(p) for p in self.argument_pairs],
+            },
             "confusion": {**METHODS["confusion"], "labels": self.labels, "matrix": self.matrix},
         }
+
+
+def _argument_part(p: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "a": p["a"],
+        "b": p["b"],
+        "documents": p["documents"],
+        "exact": p["exact"].as_dict(),
+        "lenient": p["lenient"].as_dict(),
+        "by_role": {
+            role: {
+                "exact": _round(c[0].f1),
+                "lenient": _round(c[1].f1),
+                "arguments": c[0].a_spans + c[0].b_spans,
+            }
+            for role, c in sorted(p["by_role"].items())
+        },
+    }
+
+
+def argument_pair(docs: Sequence[DocWork], a: str, b: str) -> dict[str, Any]:
+    """Argument F1 counts of two annotators over the documents both did, overall and per role."""
+    shared = [d for d in docs if a in d.work and b in d.work]
+    exact, lenient = F1Counts(), F1Counts()
+    by_role: dict[str, tuple[F1Counts, F1Counts]] = {}
+    for d in shared:
+        xa, xb = d.arguments.get(a, []), d.arguments.get(b, [])
+        exact.add(argument_counts(xa, xb))
+        lenient.add(argument_counts(xa, xb, lenient=True))
+        for role in {x.role for x in xa} | {x.role for x in xb}:
+            ra = [x for x in xa if x.role == role]
+            rb = [x for x in xb if x.role == role]
+            e, n = by_role.setdefault(role, (F1Counts(), F1Counts()))
+            e.add(argument_counts(ra, rb))
+            n.add(argument_counts(ra, rb, lenient=True))
+    return {
+        "a": a,
+        "b": b,
+        "documents": len(shared),
+        "exact": exact,
+        "lenient": lenient,
+        "by_role": by_role,
+    }
 
 
 def _f1_part(p: dict[str, Any]) -> dict[str, Any]:
@@ -375,6 +461,7 @@ def agreement(store: Store, *, label: str | None = None) -> Report:
                 "tokens": len(ta),
             }
         )
+    report.argument_pairs = [argument_pair(docs, a, b) for a, b in combinations(names, 2)]
     rows: list[list[str | None]] = [[] for _ in names]
     for d in docs:
         width = len(next(iter(tags[(d.doc_id, a)] for a in d.work)))
