@@ -29,6 +29,7 @@ from typing import IO, Any, Literal, Protocol
 from annotator.cli import UserError
 from annotator.folders import FolderError, StagedFolder
 from annotator.model import (
+    Argument,
     DocState,
     DocStatus,
     Document,
@@ -106,6 +107,9 @@ class Context:
     annotator: str | None = None
     """Whose work is exported (None: suggestions only, or the gold spans)."""
     gold: bool = False
+    arguments: Callable[[str], Sequence[Argument]] = lambda doc_id: ()
+    """The document's event arguments: the annotator's, or with ``--gold`` the accepted gold
+    arguments."""
 
 
 @dataclass(frozen=True)
@@ -508,6 +512,11 @@ def export(
     def relations(doc_id: str) -> Sequence[Relation]:
         return store.relations(doc_id, name) if name is not None else ()
 
+    def arguments(doc_id: str) -> Sequence[Argument]:
+        if gold:
+            return store.gold_arguments(doc_id)
+        return store.arguments(doc_id, name) if name is not None else ()
+
     def decisions(doc_id: str) -> Sequence[Span]:
         if gold:
             return store.gold_spans(doc_id, include_rejected=True)
@@ -533,6 +542,7 @@ def export(
         state=state,
         annotator=name,
         gold=gold,
+        arguments=arguments,
     )
     report = ExportReport(format=fmt, out=out)
 

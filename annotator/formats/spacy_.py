@@ -5,6 +5,13 @@ spans to ``doc.spans[spans_key]`` where they may overlap each other and the enti
 from a blank pipeline of the project's language (``ExportOptions.lang``), the same tokenizer the
 config trains with; a document whose input kept its own tokens goes out on them.
 
+Event arguments go two ways: the filler spans to ``doc.spans["args"]`` (:data:`ARGS_KEY`),
+labelled with their role, and every argument to ``doc.user_data["annotator_arguments"]``
+(:data:`ARGUMENTS_KEY`) as ``{"trigger": [start, end, label], "role": role, "argument":
+[start, end, label]}`` in character offsets of ``doc.text`` (read back with
+:func:`arguments_of`). An argument whose filler could not be put on tokens is in the user data
+only.
+
 The config holds the components the data can train: ``ner`` when entity spans were written,
 ``spancat`` when event spans were, both when both were. A component without a single example
 would stop ``spacy train`` and ``spacy debug data`` (``E143: Labels for component ... not
@@ -22,6 +29,8 @@ from annotator.formats import DEFAULT_LANG, Context, ExportError, ExportReport, 
 from annotator.formats.align import align_spans, blank, make_doc, resolve_overlaps
 from annotator.model import SpanKind
 
+ARGS_KEY = "args"
+ARGUMENTS_KEY = "annotator_arguments"
 MAX_SUGGESTER_SIZE = 8
 MODEL_FOLDER = "model"
 """Where the printed ``spacy train`` command writes the trained pipeline, inside the export."""
@@ -49,7 +58,7 @@ def write(items: Iterable[Item], out: Outputs, ctx: Context, report: ExportRepor
     nlp = blank(lang)
     key = ctx.options.spans_key
     strict = ctx.options.alignment == "strict"
-    bins = {part: DocBin(store_user_data=False) for part in ctx.parts}
+    bins = {part: DocBin(store_user_data=True) for part in ctx.parts}
     longest_event = 1
     kinds: set[SpanKind] = set()
     for part, doc, spans in items:
@@ -63,6 +72,30 @@ def write(items: Iterable[Item], out: Outputs, ctx: Context, report: ExportRepor
         evs = align_spans(sdoc, events, doc_id=doc.id, strict=strict, report=report)
         sdoc.ents = [SpacySpan(sdoc, a.start, a.end, label=a.span.label) for a in ents]
         sdoc.spans[key] = [SpacySpan(sdoc, a.start, a.end, label=a.span.label) for a in evs]
+        arguments = ctx.arguments(doc.id)
+        if arguments:
+            exported = {s.key for s in spans}
+            arguments = [x for x in arguments if x.trigger in exported and x.filler in exported]
+            on_tokens = {
+                a.span.key: (a.start, a.end)
+                for a in align_spans(
+                    sdoc,
+                    [s for s in spans if s.kind == SpanKind.ENTITY],
+                    doc_id=doc.id,
+                    strict=False,
+                    report=ExportReport(format="spacy", out=Path(".")),
+                )
+                + evs
+            }
+            sdoc.spans[ARGS_KEY] = [
+                SpacySpan(sdoc, *on_tokens[x.filler], label=x.role)
+                for x in arguments
+                if x.filler in on_tokens
+            ]
+            sdoc.user_data[ARGUMENTS_KEY] = [
+                {"trigger": list(x.trigger), "role": x.role, "argument": list(x.filler)}
+                for x in arguments
+            ]
         if ents:
             kinds.add(SpanKind.ENTITY)
         if evs:
@@ -80,6 +113,17 @@ def write(items: Iterable[Item], out: Outputs, ctx: Context, report: ExportRepor
         "config.cfg",
         training_config(spans_key=key, suggester_sizes=sizes, lang=lang, pipeline=pipeline),
     )
+
+
+def arguments_of(sdoc: object) -> list[tuple[tuple[int, int, str], str, tuple[int, int, str]]]:
+    """The arguments an export put into a spaCy Doc: (trigger, role, argument), each end as
+    (start, end, label) in character offsets."""
+    data = getattr(sdoc, "user_data", {}).get(ARGUMENTS_KEY, [])
+    return [
+        ((t[0], t[1], t[2]), x["role"], (a[0], a[1], a[2]))
+        for x in data
+        for t, a in [(x["trigger"], x["argument"])]
+    ]
 
 
 def components(kinds: set[SpanKind]) -> list[str]:

@@ -216,9 +216,7 @@ def test_review_keys_are_in_menus_and_the_help_sheet(window: ReviewWindow, qtbot
     native = QKeySequence.SequenceFormat.NativeText
     for spec in actions_of(REVIEW):
         assert keys_of[spec.text] == [QKeySequence(k).toString(native) for k in spec.keys]
-    menu_texts = {
-        a.text() for m in window.menuBar().actions() for a in m.menu().actions()
-    } | {
+    menu_texts = {a.text() for m in window.menuBar().actions() for a in m.menu().actions()} | {
         a.text()
         for m in window.menuBar().actions()
         for sub in m.menu().actions()

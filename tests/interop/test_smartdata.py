@@ -20,7 +20,8 @@ FILE = DATA / "v1_20180119_test.json.gz"
 
 def objects(path: Path) -> list[dict[str, Any]]:
     """The file's documents, parsed with the standard library alone."""
-    raw = gzip.open(path, "rt", encoding="utf-8").read()
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        raw = fh.read()
     decoder, pos, out = json.JSONDecoder(), 0, []
     while True:
         while pos < len(raw) and raw[pos].isspace():

@@ -192,8 +192,19 @@ def test_another_label_scheme_is_named_and_its_labels_refused(
     with Store.open(here) as s:
         _fill(s, HERE, "anna", "h")
         scheme = s.scheme
-    renamed = [
-        lab.model_copy(update={"name": "PERSON"}) if lab.name == "PER" else lab
+    def person(name: str) -> str:
+        return "PERSON" if name == "PER" else name
+
+    renamed = [  # PER renamed, also where roles name it as a filler
+        lab.model_copy(
+            update={
+                "name": person(lab.name),
+                "roles": tuple(
+                    r.model_copy(update={"fillers": tuple(map(person, r.fillers))})
+                    for r in lab.roles
+                ),
+            }
+        )
         for lab in scheme.labels
     ]
     other_scheme = scheme.model_copy(update={"labels": (*renamed,)})
