@@ -182,6 +182,26 @@ class Session:
         """The annotator's arguments of a document."""
         return self.store.arguments(doc_id, self.annotator)
 
+    def suggested_arguments(self, doc_id: str) -> list[Argument]:
+        """Arguments the baseline proposes for the document's suggested and accepted triggers
+        (entities of the trigger's sentence in the roles their labels may fill), without those
+        the annotator has made already. Computed when asked (ADR 0017), never stored."""
+        from annotator.suggest.arguments import baseline
+
+        doc = self.store.document(doc_id)
+        given = doc.meta.get("sentences") if isinstance(doc.meta, dict) else None
+        made = {a.key for a in self.arguments(doc_id)}
+        return [
+            a
+            for a in baseline(
+                doc.text,
+                self.spans(doc_id),
+                self.store.scheme,
+                sentence_bounds=given if isinstance(given, list) else None,
+            )
+            if a.key not in made
+        ]
+
     def arguments_of(self, doc_id: str, trigger: Span) -> list[Argument]:
         """The arguments of one trigger, in text order of their fillers."""
         return [a for a in self.arguments(doc_id) if a.trigger == trigger.key]
