@@ -54,7 +54,20 @@ def test_set_scheme_refuses_to_drop_a_label_the_gold_spans_use(store: Store) -> 
     import_records(store, [Record(doc, [span], "in", 1)])
     store.replace_gold("d", "rita", add=[span], action="test")
     store.delete_suggestion_runs("import", ["d"])
-    without = LabelScheme(labels=tuple(lb for lb in store.scheme.labels if lb.name != "LOC"))
+    without = LabelScheme(  # LOC gone, also as a filler of the event roles
+        labels=tuple(
+            lb.model_copy(
+                update={
+                    "roles": tuple(
+                        r.model_copy(update={"fillers": tuple(f for f in r.fillers if f != "LOC")})
+                        for r in lb.roles
+                    )
+                }
+            )
+            for lb in store.scheme.labels
+            if lb.name != "LOC"
+        )
+    )
     with pytest.raises(ValueError, match="LOC"):
         store.set_scheme(without)
 
