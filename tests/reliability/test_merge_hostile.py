@@ -192,6 +192,7 @@ def test_another_label_scheme_is_named_and_its_labels_refused(
     with Store.open(here) as s:
         _fill(s, HERE, "anna", "h")
         scheme = s.scheme
+
     def person(name: str) -> str:
         return "PERSON" if name == "PER" else name
 
