@@ -280,13 +280,16 @@ class Session:
         remove, add = self._retire(doc_id, span)
         return ChangeSpans(doc_id, remove, add, "reject", unlink=self._touching(doc_id, span))
 
-    def accept_all(self, doc_id: str) -> ChangeSpans | None:
+    def accept_all(self, doc_id: str, *, min_score: float | None = None) -> ChangeSpans | None:
+        """Accept every remaining suggestion, or only those scoring at least ``min_score`` (a
+        suggestion without a score is then left alone)."""
         pending = [s for s in self.spans(doc_id) if s.status == SpanStatus.SUGGESTED]
+        if min_score is not None:
+            pending = [s for s in pending if s.score is not None and s.score >= min_score]
         if not pending:
             return None
-        return ChangeSpans(
-            doc_id, (), tuple(_as(s, SpanStatus.ACCEPTED) for s in pending), "accept all"
-        )
+        text = "accept all" if min_score is None else f"accept all scoring {min_score:.2f}+"
+        return ChangeSpans(doc_id, (), tuple(_as(s, SpanStatus.ACCEPTED) for s in pending), text)
 
     def add(self, doc_id: str, start: int, end: int, label: str) -> ChangeSpans | None:
         new = self._new_span(doc_id, start, end, label)

@@ -5,7 +5,11 @@ the texts and reads ``doc.ents`` and the event span group; the annotator side ru
 command path: stream documents from the store, suggest, convert to spans, commit every 64
 documents with their run markers.
 
-    python benchmarks/suggest_speed.py [--documents 500] [--n-process 1]
+    python benchmarks/suggest_speed.py [--documents 500] [--n-process 1] [--other-model DIR]
+
+``--other-model DIR`` also times plain ``nlp.pipe`` of another pipeline (with the same event rules)
+on the same texts, in the same run, and prints the docs/s of the built-in one against it: how a
+new model compares with the one it replaces (extract the old one with ``git archive``).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ def main() -> None:
     parser.add_argument("--n-process", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--other-model", type=Path, default=None, help="time this one too")
     args = parser.parse_args()
     seeds = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
     texts = [f"{seeds[i % 5]}\n\nKopie {i}" for i in range(args.documents)]
@@ -36,8 +41,19 @@ def main() -> None:
     nlp = suggester.load()
     list(nlp.pipe(texts[:10]))  # warm up: lookups, vectors, caches
 
-    raw_times, ours_times = [], []
+    other = None
+    if args.other_model is not None:
+        from annotator.suggest.pipelines import load_pipeline
+
+        other = load_pipeline(args.other_model, events=True)
+        list(other.pipe(texts[:10]))
+    raw_times, ours_times, other_times = [], [], []
     for _ in range(args.repeat):
+        if other is not None:
+            start = time.perf_counter()
+            for doc in other.pipe(texts, batch_size=args.batch_size, n_process=args.n_process):
+                len(doc.ents)
+            other_times.append(time.perf_counter() - start)
         start = time.perf_counter()
         n_spans = 0
         for doc in nlp.pipe(texts, batch_size=args.batch_size, n_process=args.n_process):
@@ -61,6 +77,10 @@ def main() -> None:
     print(f"plain nlp.pipe      : {raw:6.2f} s  {n / raw:8.1f} docs/s  ({n_spans} spans)")
     print(f"annotator suggest   : {ours:6.2f} s  {n / ours:8.1f} docs/s  ({report.spans} spans)")
     print(f"ratio (annotator / plain docs per second): {raw / ours:.2f}  (aim >= 0.85)")
+    if other is not None:
+        slow = min(other_times)
+        print(f"other model nlp.pipe: {slow:6.2f} s  {n / slow:8.1f} docs/s  {other.pipe_names}")
+        print(f"built-in / other model docs per second (plain nlp.pipe): {slow / raw:.2f}")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,12 @@ REVIEW = "review"
 BOTH = (ANNOTATE, REVIEW)
 
 
+CONFIDENT_SCORE = 0.8
+"""What "accept confident" takes: the built-in model's entity suggestions scoring this much were
+right about nine times in ten on held-out news (its model card); the event rules score 0.9
+(nouns) and 0.7 (verbs)."""
+
+
 @dataclass(frozen=True)
 class ActionSpec:
     name: str  # <window>.do_<name>
@@ -32,6 +38,7 @@ class ActionSpec:
     area: bool = True  # annotate: keys work in the article/span area only (not in the search)
     checkable: bool = False
     windows: tuple[str, ...] = (ANNOTATE,)
+    checked: bool = True  # the start state of a checkable action
     hint: str = ""  # a few words for the review window's key hint line
     arg: int | None = None  # passed to do_<name> (the review window's "take variant N")
     submenu: str = ""
@@ -113,6 +120,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "reject", "Span", "Reject span (then go to the next suggestion)", ("X", "Backspace")
     ),
     ActionSpec("accept_all", "Span", "Accept all remaining suggestions", ("Shift+A",)),
+    ActionSpec(
+        "accept_confident",
+        "Span",
+        f"Accept the remaining suggestions scoring at least {CONFIDENT_SCORE:.2f}",
+        ("Ctrl+Shift+A",),
+    ),
     ActionSpec("delete", "Span", "Delete span", ("Delete",), windows=BOTH, hint="delete the span"),
     ActionSpec(
         "grow_start",
@@ -140,6 +153,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
         windows=BOTH,
     ),
     ActionSpec("show_rejected", "Span", "Show rejected spans", ("Ctrl+R",), False, True),
+    ActionSpec(
+        "sort_by_score",
+        "Span",
+        "Sort the span list by score",
+        ("Ctrl+Shift+S",),
+        False,
+        True,
+        checked=False,
+    ),
     ActionSpec("done_next", "Document", "Mark done, go to next open document", ("Ctrl+Return",)),
     ActionSpec(
         "skip_next", "Document", "Skip, go to next open document", ("Ctrl+Shift+Return",), False
@@ -239,7 +261,7 @@ def install_actions(
         slot = getattr(window, f"do_{spec.name.split('_')[0] if spec.arg else spec.name}")
         if spec.checkable:
             action.setCheckable(True)
-            action.setChecked(True)
+            action.setChecked(spec.checked)
             action.toggled.connect(slot)
         elif spec.arg is not None:
             action.triggered.connect(lambda _=False, s=slot, n=spec.arg: s(n))

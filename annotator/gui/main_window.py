@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.gui import interaction
-from annotator.gui.actions import ANNOTATE, install_actions, key_conflicts
+from annotator.gui.actions import ANNOTATE, CONFIDENT_SCORE, install_actions, key_conflicts
 from annotator.gui.article_view import ArticleView
 from annotator.gui.commands import Edit
 from annotator.gui.doc_list import STATUS_TEXT, DocListPanel
@@ -331,6 +331,16 @@ class MainWindow(SpanActions, QMainWindow):
         doc_id = self.doc.doc_id
         if doc_id is not None and not self.editor.build(lambda: self.session.accept_all(doc_id)):
             self.message("No suggestions left to accept.")
+
+    def do_accept_confident(self) -> None:
+        doc_id = self.doc.doc_id
+        if doc_id is not None and not self.editor.build(
+            lambda: self.session.accept_all(doc_id, min_score=CONFIDENT_SCORE)
+        ):
+            self.message(f"No suggestion left scoring at least {CONFIDENT_SCORE:.2f}.")
+
+    def do_sort_by_score(self, on: bool) -> None:
+        self.spans.sort_by_score(on)
 
     def do_show_rejected(self, on: bool) -> None:
         self.article.show_rejected = on

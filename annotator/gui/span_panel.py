@@ -38,18 +38,39 @@ class SpanTableModel(QAbstractTableModel):
         self.icons = {
             (label.name, label.kind): label_icon(label.color, label.kind) for label in scheme.labels
         }
+        self.by_score = False
+        self._order: list[int] = []  # shown row -> row of document.spans, when sorted by score
+        self._shown: dict[int, int] = {}  # and back
         document.loaded.connect(self._reset)
         document.spans_changed.connect(self._on_spans_changed)
 
+    def sort_by_score(self, on: bool) -> None:
+        """Rows by score, highest first (spans without a score last; ties by position), or by
+        position (the document's order) again."""
+        self.by_score = on
+        self._reset()
+
+    def span_row(self, row: int) -> int:
+        """The row of ``document.spans`` shown in table row ``row``."""
+        return self._order[row] if self.by_score else row
+
+    def shown_row(self, span_row: int) -> int:
+        return self._shown.get(span_row, span_row) if self.by_score else span_row
+
     def _reset(self) -> None:
         self.beginResetModel()
+        if self.by_score:
+            scores = [-1.0 if s.score is None else s.score for s in self.document.spans]
+            self._order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
+            self._shown = {span_row: row for row, span_row in enumerate(self._order)}
         self.endResetModel()
 
     def _on_spans_changed(self, rows: list[int] | None) -> None:
         if rows is None:  # spans came or went
             self._reset()
             return
-        for row in rows:
+        for span_row in rows:  # only statuses changed: scores and the order stay
+            row = self.shown_row(span_row)
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
@@ -68,7 +89,7 @@ class SpanTableModel(QAbstractTableModel):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self.document.spans):
             return None
-        span = self.document.spans[index.row()]
+        span = self.document.spans[self.span_row(index.row())]
         column = COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             if column == "Text":
@@ -152,6 +173,10 @@ class SpanPanel(QTableView):
         document.spans_changed.connect(self._on_spans_changed)
         self.fit_columns()
 
+    def sort_by_score(self, on: bool) -> None:
+        self.table.sort_by_score(on)
+        self._show_selected()
+
     def _on_spans_changed(self, rows: list[int] | None) -> None:
         # spans came or went: perhaps with a new label or origin
         if rows is None and self._shown_values() != self._values:
@@ -212,7 +237,7 @@ class SpanPanel(QTableView):
     def _on_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._syncing or not current.isValid():
             return
-        self.document.select(self.document.spans[current.row()].key)
+        self.document.select(self.document.spans[self.table.span_row(current.row())].key)
 
     def _show_selected(self) -> None:
         row = self.document.index_of(self.document.selected)
@@ -221,7 +246,7 @@ class SpanPanel(QTableView):
             if row is None:
                 self.selectionModel().clearSelection()
                 return
-            index = self.table.index(row, 0)
+            index = self.table.index(self.table.shown_row(row), 0)
             self.selectionModel().setCurrentIndex(
                 index,
                 QItemSelectionModel.SelectionFlag.ClearAndSelect

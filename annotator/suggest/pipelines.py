@@ -25,7 +25,9 @@ _LOCK = threading.Lock()
 
 
 def register_components() -> None:
-    """Make our spaCy factories (``name_hints``, ``event_triggers``) known to spaCy."""
+    """Make our spaCy factories (``name_hints``, ``event_triggers``, ``entity_confidence``) known
+    to spaCy."""
+    import annotator.suggest.confidence
     import annotator.suggest.events
     import annotator.suggest.hints  # noqa: F401
 

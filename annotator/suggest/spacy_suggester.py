@@ -26,10 +26,13 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
+ENT_SCORES_KEY = "ent_scores"
+"""The span group :mod:`annotator.suggest.confidence` writes (not imported here: no spaCy)."""
 BUILTIN_NAME = "builtin-de"
 EVENTS_NAME = "events-de"
 NER_SCORE = 1.0
-"""spaCy's transition-based NER gives no confidence; its entities are suggested with score 1.0."""
+"""The score of an entity when the pipeline has no ``entity_confidence`` component (spaCy's
+transition-based NER gives no confidence of its own)."""
 
 
 class SpacySuggester:
@@ -38,8 +41,9 @@ class SpacySuggester:
     ``label_map`` renames the pipeline's labels into the scheme (``{"GPE": "LOC"}``); a label the
     pipeline already shares with the scheme needs no entry. A label that ends up outside the
     scheme (or is mapped to ``""``) is dropped, and counted in :attr:`dropped`. The span kind comes
-    from the scheme. Scores: entities get :data:`NER_SCORE`, spans from a group get the group's
-    ``attrs["scores"]`` (spancat and our rules set it), else 1.0.
+    from the scheme. Scores: entities get the confidence of the pipeline's ``entity_confidence``
+    component (:mod:`annotator.suggest.confidence`), else :data:`NER_SCORE`; spans from a group
+    get the group's ``attrs["scores"]`` (spancat and our rules set it), else 1.0.
     """
 
     def __init__(
@@ -129,12 +133,19 @@ class SpacySuggester:
         text starts in the document (a piece of a long one)."""
         version = version if version is not None else self.version
         found: dict[tuple[int, int, str], Span] = {}
+        confidence = _entity_scores(doc)
         candidates: list[tuple[int, int, str, float]] = [
-            (ent.start_char, ent.end_char, ent.label_, NER_SCORE) for ent in doc.ents
+            (
+                ent.start_char,
+                ent.end_char,
+                ent.label_,
+                confidence.get((ent.start, ent.end, ent.label_), NER_SCORE),
+            )
+            for ent in doc.ents
         ]
         keys = self.span_keys if self.span_keys is not None else list(doc.spans)
         for key in keys:
-            if key not in doc.spans:
+            if key not in doc.spans or key == ENT_SCORES_KEY:
                 continue
             group = doc.spans[key]
             scores = group.attrs.get("scores")
@@ -162,6 +173,18 @@ class SpacySuggester:
                 status=SpanStatus.SUGGESTED,
             )
         return sorted(found.values(), key=lambda s: (s.start, s.end, s.label))
+
+
+def _entity_scores(doc: Doc) -> dict[tuple[int, int, str], float]:
+    """``(start token, end token, label) -> confidence`` from ``doc.spans["ent_scores"]``."""
+    if ENT_SCORES_KEY not in doc.spans:
+        return {}
+    group = doc.spans[ENT_SCORES_KEY]
+    scores = group.attrs.get("scores") or []
+    return {
+        (span.start, span.end, span.label_): float(score)
+        for span, score in zip(group, scores, strict=False)
+    }
 
 
 class RuleSuggester(SpacySuggester):
