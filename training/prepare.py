@@ -13,7 +13,10 @@ The split is deterministic, by the position of a sentence in the GermEval file (
 * ``i % 10 == 4``  -> dev (model selection during ``spacy train``),
 * everything else -> train, together with all of ``europarl-train.tsv``.
 
-``europarl-dev.tsv`` is held out for testing as well. Sentences become one Doc each; the text
+``europarl-dev.tsv`` is held out for testing as well, and so are the odd-position news documents of
+the Smart Data test file (``test-smartdata``; the even ones join the dev part). ``--mix`` adds the
+other corpora of ``training/corpora.py`` to the training part with a weight each
+(``--mix smartdata=1,mobie=1``; see :func:`parse_mix`). Sentences become one Doc each; the text
 is rebuilt from tokens with a light detokenizer (no space before closing punctuation), so it
 looks like running text while the gold tokens stay intact.
 
@@ -52,6 +55,7 @@ class Sentence:
     tokens: list[str]
     tags: list[str]  # BIO over LABELS
     source: str
+    spaces: list[bool] | None = None  # None: rebuilt by the detokenizer
 
     def spans(self) -> list[tuple[int, int, str]]:
         """Entity token spans (start, end, label) from the BIO tags."""
@@ -144,23 +148,126 @@ def _iob1_to_bio(tokens: list[str], raw: list[str]) -> list[str]:
 def to_doc(sentence: Sentence, vocab: object) -> object:
     from spacy.tokens import Doc, Span
 
-    doc = Doc(vocab, words=sentence.tokens, spaces=spaces_for(sentence.tokens))  # type: ignore[arg-type]
+    spaces = sentence.spaces if sentence.spaces is not None else spaces_for(sentence.tokens)
+    doc = Doc(vocab, words=sentence.tokens, spaces=spaces)  # type: ignore[arg-type]
     doc.ents = [Span(doc, s, e, label=lab) for s, e, lab in sentence.spans()]
     return doc
 
 
-def split(data: Path) -> dict[str, list[Sentence]]:
+EXTRA_CORPORA = ("smartdata", "mobie", "hipe", "europeana", "sturm", "legal")
+DEFAULT_MIX: dict[str, float] = {}
+"""Weight per extra corpus: a fraction (< 1) samples that share of its sentences (seeded), a whole
+number (>= 1) repeats it that many times; a corpus not named is left out. Filled in by the
+experiments written down in the model card."""
+
+
+def parse_mix(text: str) -> dict[str, float]:
+    """``"smartdata=1,legal=0.3"`` -> ``{"smartdata": 1.0, "legal": 0.3}``."""
+    mix: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, _, weight = item.partition("=")
+        if name not in EXTRA_CORPORA:
+            raise SystemExit(f"--mix: unknown corpus {name!r} (known: {', '.join(EXTRA_CORPORA)})")
+        mix[name] = float(weight or 1)
+    return mix
+
+
+def extra_corpus(data: Path, name: str, tokenizer: object) -> list[Sentence]:
+    """The training sentences of one extra corpus (held-out parts excluded)."""
+    from training import corpora
+
+    if name == "smartdata":
+        out = [
+            s
+            for _d, ss in corpora.read_smartdata(
+                data / "smartdata" / "v1_20180119_train.json.gz", tokenizer=tokenizer
+            )
+            for s in ss
+        ]
+        out += [
+            s
+            for _d, ss in corpora.read_smartdata(
+                data / "smartdata" / "v1_20180119_test.json.gz",
+                sources=("rss", "tweet"),
+                tokenizer=tokenizer,
+            )
+            for s in ss
+        ]
+        return out  # fmt: skip
+    if name == "mobie":
+        return [
+            s
+            for p in ("train", "dev")
+            for s in corpora.read_mobie(data / "mobie" / f"{p}.conll2003.gz")
+        ]
+    if name == "hipe":
+        return [s for f in sorted((data / "hipe").glob("*.tsv.gz")) for s in corpora.read_hipe(f)]
+    if name == "europeana":
+        return [
+            s
+            for f in sorted((data / "europeana").glob("*.bio.gz"))
+            for s in corpora.read_europeana(f)
+        ]
+    if name == "sturm":
+        return [
+            s for f in sorted((data / "sturm").glob("*.conll.gz")) for s in corpora.read_sturm(f)
+        ]
+    if name == "legal":
+        # only the sentences with a name: most of the court text marks laws and case references
+        return [
+            s
+            for c in corpora.LER_COURTS
+            for s in corpora.read_ler(data / "legal" / f"{c}.conll.gz")
+            if s.spans()
+        ]
+    raise ValueError(name)
+
+
+def weighted(sentences: list[Sentence], weight: float, *, seed: int) -> list[Sentence]:
+    if weight >= 1:
+        return sentences * int(weight)
+    rng = random.Random(seed)
+    return [s for s in sentences if rng.random() < weight]
+
+
+def smartdata_news(data: Path, tokenizer: object) -> tuple[list[Sentence], list[Sentence]]:
+    """The news documents of the Smart Data test file: even positions dev, odd held-out test."""
+    from training import corpora
+
+    dev: list[Sentence] = []
+    test: list[Sentence] = []
+    news = corpora.read_smartdata(
+        data / "smartdata" / "v1_20180119_test.json.gz", sources=("news",), tokenizer=tokenizer
+    )
+    for i, (_doc, sentences) in enumerate(news):
+        (test if i % 2 else dev).extend(sentences)
+    return dev, test
+
+
+def split(
+    data: Path, *, mix: dict[str, float] | None = None, seed: int = 0
+) -> dict[str, list[Sentence]]:
+    import spacy
+
+    tokenizer = spacy.blank("de").tokenizer
     parts: dict[str, list[Sentence]] = {
         "train": [],
         "dev": [],
         "test-germeval": [],
         "test-europarl": [],
+        "test-smartdata": [],
     }
     for i, sentence in enumerate(read_germeval(data / "germeval2014-dev.tsv")):
         part = {9: "test-germeval", 4: "dev"}.get(i % 10, "train")
         parts[part].append(sentence)
     parts["train"].extend(read_europarl(data / "europarl-train.tsv"))
     parts["test-europarl"].extend(read_europarl(data / "europarl-dev.tsv"))
+    dev, test = smartdata_news(data, tokenizer)
+    parts["dev"].extend(dev)
+    parts["test-smartdata"].extend(test)
+    for name, weight in (DEFAULT_MIX if mix is None else mix).items():
+        if weight > 0:
+            parts["train"].extend(weighted(extra_corpus(data, name, tokenizer), weight, seed=seed))
     return parts
 
 
@@ -224,11 +331,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--augment", type=int, default=0, help="mention-replaced copies")
+    parser.add_argument(
+        "--mix", default=None, help="extra corpora with weights, e.g. smartdata=1,legal=0.3"
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     nlp = spacy.blank("de")
     stats: dict[str, dict[str, int]] = {}
-    parts = split(args.data)
+    parts = split(args.data, mix=parse_mix(args.mix) if args.mix is not None else None)
     if args.augment:
         germeval = [s for s in parts["train"] if s.source == "germeval"]
         parts["train"] = parts["train"] + augment(germeval, args.augment)
