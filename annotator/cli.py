@@ -17,6 +17,7 @@ from pathlib import Path
 from types import ModuleType
 
 from annotator import __version__
+from annotator.errors import UserError
 
 COMMANDS: tuple[str, ...] = (
     "import_",
@@ -33,8 +34,7 @@ COMMANDS: tuple[str, ...] = (
 DEFAULT_DB = "annotator.db"
 
 
-class UserError(Exception):
-    """A mistake the user can fix; printed as one line, without a traceback."""
+__all__ = ["COMMANDS", "UserError", "build_parser", "default_db", "main"]
 
 
 def default_db() -> Path:
@@ -71,12 +71,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.db is None:
         args.db = default_db()
+    from annotator import store
     from annotator.corpus import InputError
-    from annotator.store import StaleEditError, StoreError
+
+    store.COMMAND = f"annotator {args.command}"
 
     try:
         return int(args._run(args))
-    except (UserError, StoreError, StaleEditError) as exc:
+    except UserError as exc:
         print(f"annotator {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except InputError as exc:
@@ -97,14 +99,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    except sqlite3.DatabaseError as exc:
-        # Damage SQLite only finds when a query reaches the bad page; the transaction rolled back.
+    except sqlite3.OperationalError as exc:
+        if not store.is_locked_error(exc):
+            return _database_error(args, exc)
+        # A statement outside Store.transaction waited the whole busy timeout.
+        timeout = store.lock_timeout()
         print(
-            f"annotator {args.command}: error: {args.db}: cannot use the project file ({exc}); "
-            "nothing was changed (restore a backup if it is damaged)",
+            f"annotator {args.command}: error: {store.lock_message(args.db, waited=timeout)}",
             file=sys.stderr,
         )
         return 2
+    except sqlite3.DatabaseError as exc:
+        return _database_error(args, exc)
+
+
+def _database_error(args: argparse.Namespace, exc: sqlite3.DatabaseError) -> int:
+    # Damage SQLite only finds when a query reaches the bad page; the transaction rolled back.
+    print(
+        f"annotator {args.command}: error: {args.db}: cannot use the project file ({exc}); "
+        "nothing was changed (restore a backup if it is damaged)",
+        file=sys.stderr,
+    )
+    return 2
 
 
 def gui_main() -> int:
@@ -113,8 +129,7 @@ def gui_main() -> int:
 
 
 if __name__ == "__main__":
-    # Run the imported module's main, not this __main__ copy: the commands raise
-    # annotator.cli.UserError, which is another class than __main__.UserError.
+    # Run the imported module's main, not this __main__ copy (one set of command modules).
     from annotator.cli import main as _main
 
     raise SystemExit(_main())

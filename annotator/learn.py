@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotator import long_texts
+from annotator.errors import UserError
 from annotator.model import Span, SpanKind
 from annotator.store import Store
 
@@ -48,7 +49,7 @@ SPANCAT_KEY = "learned_events"
 Progress = Callable[[float, str], None]
 
 
-class TrainError(Exception):
+class TrainError(UserError):
     """Training cannot start (too few finished documents, no base model)."""
 
 

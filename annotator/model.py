@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
@@ -22,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from annotator.errors import UserError
+from annotator.keys import RESERVED_LABEL_KEYS
 from annotator.resources import resource_path
 
 DEFAULT_SCHEME_PATH = resource_path("labels.json")
@@ -191,10 +194,22 @@ class Role(BaseModel):
     guideline: str = ""
 
 
+class SchemeError(UserError, ValueError):
+    """A label scheme file that cannot be used; the message is one line naming the file."""
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in text)
+
+
 class Label(BaseModel):
+    """One label of the scheme. ``name`` is any text without control characters (tools such as
+    Label Studio and doccano use names with spaces); formats that cannot carry every name say so
+    on export (:func:`annotator.formats.names.label_name_problem`)."""
+
     model_config = ConfigDict(frozen=True)
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")
+    name: str = Field(min_length=1, max_length=200)
     kind: SpanKind
     color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
     key: str = Field(default="", max_length=1)
@@ -213,6 +228,24 @@ class Label(BaseModel):
             if role.key.lower() == key.lower():
                 return role
         return None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a label name cannot be blank")
+        if value != value.strip():
+            raise ValueError(f"label name {value!r} starts or ends with white space")
+        if _has_control(value):
+            raise ValueError(f"label name {value!r} holds a control character")
+        return value
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value: str) -> str:
+        if _has_control(value):
+            raise ValueError(f"label key {value!r} is a control character")
+        return value
 
 
 class LabelScheme(BaseModel):
@@ -321,20 +354,66 @@ class LabelScheme(BaseModel):
                 return label
         return None
 
+    def reserved_key_clashes(self) -> list[str]:
+        """Labels whose key an action of the annotate window already uses, one text each."""
+        return [
+            f"{label.name!r} has key {label.key!r}, "
+            f"which is {RESERVED_LABEL_KEYS[label.key.lower()]}"
+            for label in self.labels
+            if label.key.lower() in RESERVED_LABEL_KEYS
+        ]
+
     @classmethod
     def load(cls, path: Path | str | None = None) -> LabelScheme:
-        """Read and validate a scheme file (JSON); the built-in one when ``path`` is None."""
+        """Read and validate a scheme file (JSON); the built-in one when ``path`` is None.
+
+        Every problem is a :class:`SchemeError` with one line naming the file: unreadable, not
+        JSON, nested too deeply, not a scheme, duplicate names or keys, keys the window uses.
+        """
         path = Path(path) if path is not None else DEFAULT_SCHEME_PATH
+        where = f"{path}: label scheme"
+        if not path.exists():
+            raise SchemeError(f"{where}: no such file")
+        if not path.is_file():
+            raise SchemeError(f"{where}: not a regular file")
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValueError(f"{path}: cannot read the label scheme: {exc}") from exc
+            raw = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise SchemeError(
+                f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+            ) from None
+        except OSError as exc:
+            raise SchemeError(f"{where}: cannot read it ({exc.strerror})") from None
+        if not raw.strip():
+            raise SchemeError(f"{where}: the file is empty")
         try:
-            return cls.model_validate(data)
+            data = json.loads(raw, object_pairs_hook=_no_duplicate_keys)
+        except _DuplicateKey as exc:
+            raise SchemeError(
+                f"{where}: the JSON key {exc.args[0]!r} appears twice in one object"
+            ) from None
+        except json.JSONDecodeError as exc:
+            raise SchemeError(
+                f"{where}: not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+            ) from None
+        except RecursionError:
+            raise SchemeError(f"{where}: JSON nested too deeply") from None
+        if not isinstance(data, dict):
+            raise SchemeError(
+                f'{where}: expected a JSON object with "labels", not {_json_type(data)}'
+            )
+        try:
+            scheme = cls.model_validate(data)
         except ValidationError as exc:
-            raise ValueError(f"{path}: invalid label scheme: {_one_line(exc)}") from None
-        except ValueError as exc:
-            raise ValueError(f"{path}: invalid label scheme: {exc}") from exc
+            raise SchemeError(f"{where}: {validation_message(exc)}") from None
+        except RecursionError:
+            raise SchemeError(f"{where}: JSON nested too deeply") from None
+        clashes = scheme.reserved_key_clashes()
+        if clashes:
+            raise SchemeError(
+                f"{where}: label keys clash with the window's keys: {'; '.join(clashes)}"
+            )
+        return scheme
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2)
@@ -373,6 +452,41 @@ def document_title(
             cut = cut.rsplit(" ", 1)[0]
         title = cut.rstrip(" ,;:.-–") + "…"
     return title
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _json_type(value: object) -> str:
+    names = {
+        list: "an array",
+        str: "a string",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
+def validation_message(exc: ValidationError) -> str:
+    """A pydantic error as one line: ``where: what`` per problem, ``;`` between them."""
+    parts = []
+    for error in exc.errors()[:5]:
+        loc = ".".join(str(p) for p in error["loc"])
+        msg = str(error["msg"]).removeprefix("Value error, ")
+        parts.append(f"{loc}: {msg}" if loc else msg)
+    more = len(exc.errors()) - 5
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
 
 def check_span(span: Span, text: str, scheme: LabelScheme) -> None:

@@ -16,6 +16,7 @@ import os
 import re
 import socket
 import sqlite3
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -27,6 +28,7 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from annotator.errors import UserError
 from annotator.model import (
     TITLE_KEYS,
     Argument,
@@ -43,18 +45,50 @@ from annotator.model import (
 from annotator.suggest.combine import combine_suggestions
 
 APPLICATION_ID = 0x414E4E4F  # "ANNO": marks a SQLite file as an annotator project
-BUSY_TIMEOUT_MS = 30_000
+LOCK_TIMEOUT_S = 30.0
+"""How long a writer waits in all for another writer's lock before it gives up and says who holds
+it; ``$ANNOTATOR_LOCK_TIMEOUT`` (seconds) or ``Store.open(lock_timeout=...)`` change it."""
+BUSY_TIMEOUT_MS = int(LOCK_TIMEOUT_S * 1000)
 SQLITE_HEADER = b"SQLite format 3\x00"
+HOLDER_SUFFIX = "-writer"
+"""Beside ``NAME``: ``NAME-writer``, a small JSON record of the process that last took the write
+lock (command, pid, host, since), read by a writer that waited in vain."""
 
 migrations = Migrations("annotator")
 
 
-class StoreError(Exception):
+class StoreError(UserError):
     """A project file that cannot be used as it is (not a project, too new, damaged)."""
 
 
-class StaleEditError(Exception):
+class StaleEditError(UserError):
     """Someone else changed this annotator's document since this session last read it."""
+
+
+class DamagedError(StoreError):
+    """The integrity check found damage; nothing was written."""
+
+
+class LockTimeoutError(StoreError):
+    """Another process held the project's write lock for longer than the lock timeout."""
+
+
+def lock_timeout() -> float:
+    """The lock timeout in seconds: ``$ANNOTATOR_LOCK_TIMEOUT``, else :data:`LOCK_TIMEOUT_S`."""
+    raw = os.environ.get("ANNOTATOR_LOCK_TIMEOUT", "").strip()
+    if not raw:
+        return LOCK_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        raise UserError(f"ANNOTATOR_LOCK_TIMEOUT={raw!r} is not a number of seconds") from None
+    if not value >= 0:
+        raise UserError(f"ANNOTATOR_LOCK_TIMEOUT={raw!r} must be 0 or more seconds")
+    return value
+
+
+COMMAND = " ".join(["annotator", *sys.argv[1:2]]) if sys.argv and sys.argv[0] else "annotator"
+"""What a lock-holder record names as the command; :func:`annotator.cli.main` sets it."""
 
 
 def now() -> str:
@@ -310,10 +344,20 @@ def _decision_row(doc_id: str, annotator: str, span: Span, created: str) -> tupl
 class Store:
     """A project file. Open with :meth:`open`; use as a context manager to close it."""
 
-    def __init__(self, db: Database, path: Path | None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        path: Path | None,
+        *,
+        read_only: bool = False,
+        lock_timeout: float = LOCK_TIMEOUT_S,
+    ) -> None:
         self.db = db
         self.path = path
+        self.read_only = read_only
+        self.lock_timeout = lock_timeout
         self._scheme: LabelScheme | None = None
+        self._wrote_holder = False
 
     # ---- opening ---------------------------------------------------------------------------
 
@@ -324,31 +368,84 @@ class Store:
         *,
         scheme: LabelScheme | None = None,
         create: bool = True,
+        verify: bool = False,
+        lock_timeout: float | None = None,
     ) -> Store:
-        """Open (and if needed create or migrate) a project file.
+        """Open (and if needed create or migrate) a project file to write to it.
 
         ``path`` None opens a private in-memory project (tests, benchmarks). ``scheme`` sets the
-        label scheme of a new project; an existing project keeps its own.
+        label scheme of a new project; an existing project keeps its own. ``verify`` runs SQLite's
+        ``quick_check`` on an existing file first, read-only, and refuses a damaged file with
+        :class:`DamagedError` before anything is written (the writing commands and the window
+        ask for it). ``lock_timeout`` bounds the wait for another writer (see
+        :data:`LOCK_TIMEOUT_S`).
         """
+        timeout = lock_timeout_or_default(lock_timeout)
         if path is None:
-            store = cls(Database(memory=True), None)
+            store = cls(Database(memory=True), None, lock_timeout=timeout)
         else:
             p = Path(path)
             exists = p.exists() and p.stat().st_size > 0
             if not exists and not create:
                 raise StoreError(f"{p}: no such project file")
             if exists:
+                _check_file(p)
                 _check_header(p)
-                _inspect(p)
-            conn = sqlite3.connect(str(p), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-            store = cls(Database(conn), p)
+                _inspect(p, verify=verify)
+            elif p.exists() and not p.is_file():
+                raise StoreError(f"{p}: not a regular file")
+            conn = sqlite3.connect(str(p), timeout=timeout, check_same_thread=False)
+            store = cls(Database(conn), p, lock_timeout=timeout)
         store._configure()
         store._migrate(scheme)
         return store
 
+    @classmethod
+    def open_for_reading(cls, path: str | os.PathLike[str]) -> Store:
+        """Open a project for a command that only reads it (stats, export, agreement, a
+        screenshot): nothing is created, migrated or written, and a project on read-only media
+        or in a read-only folder can be read (see :func:`_read_only_connection`).
+
+        A project of an older schema is migrated first when it can be written (a backup is
+        kept), since the queries speak the current schema.
+        """
+        p = Path(path)
+        if not p.exists():
+            raise StoreError(f"{p}: no such project file")
+        _check_file(p)
+        _check_header(p)
+        conn = _read_only_connection(p)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"{p}: damaged or not an SQLite file ({exc})") from exc
+        try:
+            _refuse_foreign(p, app_id, version, tables)
+            if not tables:
+                raise StoreError(f"{p}: an empty SQLite file, not an annotator project")
+        except StoreError:
+            conn.close()
+            raise
+        if version < SCHEMA_VERSION:
+            conn.close()
+            if not _writable(p):
+                raise StoreError(
+                    f"{p}: made by an older annotator (schema {version}) and read-only here; "
+                    "copy it to a writable folder once so that it can be migrated"
+                )
+            return cls.open(p, create=False)
+        store = cls(Database(conn), p, read_only=True)
+        conn.execute("PRAGMA foreign_keys = ON")
+        return store
+
     def _configure(self) -> None:
         conn = self.db.conn
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA busy_timeout = {int(self.lock_timeout * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
         if self.path is not None:
             try:
@@ -406,6 +503,8 @@ class Store:
 
     def close(self) -> None:
         self.db.conn.close()
+        if self._wrote_holder and self.path is not None:
+            _remove_holder_record(self.path)
 
     def __enter__(self) -> Store:
         return self
@@ -420,6 +519,10 @@ class Store:
     def integrity_check(self) -> str:
         return str(self.db.conn.execute("PRAGMA integrity_check").fetchone()[0])
 
+    def quick_check(self) -> str:
+        """SQLite's ``quick_check``: "ok", or the first problem it found."""
+        return str(self.db.conn.execute("PRAGMA quick_check").fetchone()[0])
+
     # ---- transactions ----------------------------------------------------------------------
 
     @contextmanager
@@ -430,11 +533,15 @@ class Store:
         timeout) instead of failing half-way when it tries to upgrade a read lock.
         """
         conn = self.db.conn
+        if self.read_only:
+            raise StoreError(f"{self.path}: opened read-only; this command cannot change it")
         if conn.in_transaction:
             with self.db.atomic():
                 yield self.db
             return
-        _retry_locked(lambda: conn.execute("BEGIN IMMEDIATE"))
+        self._retry_locked(lambda: conn.execute("BEGIN IMMEDIATE"))
+        if self.path is not None:
+            self._wrote_holder = _write_holder_record(self.path) or self._wrote_holder
         try:
             yield self.db
         except BaseException:
@@ -442,7 +549,36 @@ class Store:
                 conn.execute("ROLLBACK")
             raise
         else:
-            _retry_locked(lambda: conn.execute("COMMIT"))
+            try:
+                self._retry_locked(lambda: conn.execute("COMMIT"))
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def _retry_locked(self, fn: Any) -> Any:
+        """Run ``fn`` (BEGIN IMMEDIATE, COMMIT), waiting for another writer's lock at most
+        ``lock_timeout`` seconds in all, then raise :class:`LockTimeoutError` naming who holds
+        it. SQLite's busy handler does the waiting; it is given the time that is left on each
+        try, so its early "locked" returns cost no extra time."""
+        conn = self.db.conn
+        deadline = time.monotonic() + self.lock_timeout
+        try:
+            while True:
+                try:
+                    return fn()
+                except sqlite3.OperationalError as exc:
+                    if not is_locked_error(exc):
+                        raise
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise LockTimeoutError(
+                            lock_message(self.path, waited=self.lock_timeout)
+                        ) from None
+                    time.sleep(min(0.05, left))
+                    conn.execute(f"PRAGMA busy_timeout = {max(1, int(left * 1000))}")
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.lock_timeout * 1000)}")
 
     # ---- the project -----------------------------------------------------------------------
 
@@ -1360,9 +1496,10 @@ class Store:
         p = Path(path)
         if not p.exists():
             raise StoreError(f"{p}: no such project file")
+        _check_file(p)
         _check_header(p)
+        conn = _read_only_connection(p)
         try:
-            conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
@@ -1373,7 +1510,7 @@ class Store:
         if not 1 <= version <= SCHEMA_VERSION:
             conn.close()
             raise StoreError(f"{p}: schema {version}, this annotator knows 1 to {SCHEMA_VERSION}")
-        return cls(Database(conn), p)
+        return cls(Database(conn), p, read_only=True)
 
     def documents_with_work(self, annotator: str) -> list[str]:
         """Documents on which an annotator decided something or has a state, in import order."""
@@ -1555,11 +1692,15 @@ def _check_header(path: Path) -> None:
         raise StoreError(f"{path}: not an annotator project (not an SQLite database file)")
 
 
-def _inspect(path: Path) -> None:
+def _inspect(path: Path, *, verify: bool = False) -> None:
     """Look at an existing file read-only before opening it to write: a file that is refused
     must stay as it was (opening it for writing would switch it to WAL mode). Without a -wal
     file beside it the file holds all its content, and ``immutable`` reads it without creating
-    -wal/-shm files (a read-only connection to a WAL-mode file would leave them behind)."""
+    -wal/-shm files (a read-only connection to a WAL-mode file would leave them behind).
+
+    ``verify``: also run ``PRAGMA quick_check`` (b-tree structure, page and record formats, free
+    list, NOT NULL and CHECK constraints; 0.35 s on a 420 MB project, integrity_check 0.76 s, see
+    ``benchmarks/integrity_bench.py``) and refuse a damaged file."""
     wal = path.with_name(path.name + "-wal")
     query = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
     try:
@@ -1570,11 +1711,156 @@ def _inspect(path: Path) -> None:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        _refuse_foreign(path, app_id, version, tables)
+        if verify and tables:
+            result = [str(r[0]) for r in conn.execute("PRAGMA quick_check(4)")]
+            if result != ["ok"]:
+                found = [r for r in result if not r.startswith("***")] or result
+                raise DamagedError(damage_message(path, "; ".join(found[:2])))
     except sqlite3.DatabaseError as exc:
+        if verify:
+            raise DamagedError(damage_message(path, str(exc))) from None
         raise StoreError(f"{path}: damaged or not an SQLite file ({exc})") from exc
     finally:
         conn.close()
-    _refuse_foreign(path, app_id, version, tables)
+
+
+def damage_message(path: Path, problem: str) -> str:
+    """One line: the file is damaged, nothing was written, how to recover."""
+    backups = sorted(path.parent.glob(f"{path.name}.v*.bak"))
+    restore = (
+        f"or restore the automatic backup {backups[-1]}" if backups else "or restore a backup of it"
+    )
+    first = " ".join(problem.split()) or "unknown damage"
+    recovered = path.with_name(path.stem + "-recovered.db")
+    return (
+        f"{path}: the project file is damaged ({first}); nothing was written. Recover what is "
+        f'left with: sqlite3 {path} ".recover" | sqlite3 {recovered}, {restore}'
+    )
+
+
+def _check_file(path: Path) -> None:
+    """A FIFO, a device or a folder given as the project: say so instead of blocking on it."""
+    if path.exists() and not path.is_file():
+        what = "a folder" if path.is_dir() else "not a regular file"
+        raise StoreError(f"{path}: {what}, not a project file")
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process may write the project file and create files beside it (-wal,
+    -shm). ``os.access`` also sees a read-only mount (EROFS), for root too."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _read_only_connection(path: Path) -> sqlite3.Connection:
+    """A connection that never writes the project, chosen by what the file system allows.
+
+    - File and folder writable: an ordinary connection with ``PRAGMA query_only``, which SQLite
+      refuses every write on; unlike ``mode=ro`` it removes the -wal/-shm files it needed when it
+      closes last, so a read leaves nothing behind, and it sees other writers' commits.
+    - Read-only file or folder (a read-only mount, a CD, a shared folder), no -wal beside it:
+      ``mode=ro&immutable=1``. WAL mode needs a -shm file that cannot be created there (plain
+      ``mode=ro`` fails with "attempt to write a readonly database"); nobody can be writing a
+      file in such a folder, so reading it as unchanging is safe.
+    - Read-only, with -wal and -shm beside it: ``mode=ro`` reads them.
+    - Read-only, with a -wal but no -shm: refused, since ``immutable`` would ignore the commits
+      in the -wal file.
+    """
+    wal = path.with_name(path.name + "-wal")
+    shm = path.with_name(path.name + "-shm")
+    try:
+        if _writable(path):
+            conn = sqlite3.connect(str(path), check_same_thread=False)
+            conn.execute("PRAGMA query_only = ON")
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            return conn
+        if wal.exists() and wal.stat().st_size > 0 and not shm.exists():
+            raise StoreError(
+                f"{path}: read-only here, and {wal.name} beside it holds commits that need a "
+                f"{shm.name} file; copy both files to a writable folder and open it there"
+            )
+        query = "mode=ro" if wal.exists() and shm.exists() else "mode=ro&immutable=1"
+        return sqlite3.connect(
+            f"{path.resolve().as_uri()}?{query}", uri=True, check_same_thread=False
+        )
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: cannot open the project file to read it ({exc})") from exc
+
+
+def is_locked_error(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
+def lock_timeout_or_default(value: float | None) -> float:
+    return lock_timeout() if value is None else value
+
+
+def _holder_path(path: Path) -> Path:
+    return path.with_name(path.name + HOLDER_SUFFIX)
+
+
+def _write_holder_record(path: Path) -> bool:
+    """Record this process as the one holding the write lock (best effort: a folder that
+    cannot take the record only makes a waiting writer's message vaguer)."""
+    record = {
+        "command": COMMAND,
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "since": now(),
+    }
+    target = _holder_path(path)
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(record), encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError:
+        return False
+    return True
+
+
+def _remove_holder_record(path: Path) -> None:
+    target = _holder_path(path)
+    try:
+        record = json.loads(target.read_text(encoding="utf-8"))
+        if record.get("pid") == os.getpid() and record.get("host") == socket.gethostname():
+            target.unlink()
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except (OSError, OverflowError, ValueError):
+        return False
+    return True
+
+
+def lock_message(path: Path | None, *, waited: float) -> str:
+    """One line: how long we waited, who holds the write lock (as far as the record tells),
+    and what to do."""
+    head = f"{path}: the project is locked by another writer; waited {waited:g} s"
+    tail = "try again when it has finished, or set ANNOTATOR_LOCK_TIMEOUT (seconds) to wait longer"
+    if path is None:
+        return f"{head}; {tail}"
+    try:
+        record = json.loads(_holder_path(path).read_text(encoding="utf-8"))
+        command, pid = str(record["command"]), int(record["pid"])
+        host, since = str(record["host"]), str(record["since"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"{head}; held by a program that left no record ({_holder_path(path).name}); {tail}"
+    who = f"{command} (pid {pid} on {host}, lock taken {since[:19].replace('T', ' ')} UTC)"
+    if host == socket.gethostname() and not _pid_alive(pid):
+        return (
+            f"{head}; last taken by {who}, which is no longer running, so another program "
+            f"holds it; {tail}"
+        )
+    return f"{head}; held by {who}; {tail}"
 
 
 def _refuse_foreign(path: Path | None, app_id: int, version: int, tables: set[str]) -> None:
@@ -1588,17 +1874,3 @@ def _refuse_foreign(path: Path | None, app_id: int, version: int, tables: set[st
             f"{path}: made by a newer annotator (schema {version}, this one knows "
             f"{SCHEMA_VERSION}); upgrade annotator to open it"
         )
-
-
-def _retry_locked(fn: Any, *, attempts: int = 50) -> Any:
-    """SQLite's busy handler covers most waits; this covers the few it returns early from."""
-    for i in range(attempts):
-        try:
-            return fn()
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise
-            if i == attempts - 1:
-                raise
-            time.sleep(min(0.05 * (i + 1), 1.0))
-    return None

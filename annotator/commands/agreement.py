@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from annotator.review.agreement import agreement
 
-    with Store.open(args.db, create=False) as store:
+    with Store.open_for_reading(args.db) as store:
         if args.label is not None and args.label not in store.scheme:
             raise UserError(
                 f"unknown label {args.label!r} (the scheme has {', '.join(store.scheme.names)})"

@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.lang is not None:
         check_lang(args.lang)
-    with Store.open(args.db, create=False) as store:
+    with Store.open_for_reading(args.db) as store:
         report = export(
             store,
             args.format,

@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         columns=args.columns,
         add_labels=args.add_labels,
     )
-    with Store.open(args.db, scheme=scheme) as store:
+    with Store.open(args.db, scheme=scheme, verify=True) as store:
         try:
             report = import_paths(
                 store,

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         renames = parse_renames(args.rename)
-        with Store.open(args.db, create=False) as store:
+        with Store.open(args.db, create=False, verify=True) as store:
             report = merge(store, args.others, rename=renames)
     except MergeError as exc:
         raise UserError(str(exc)) from None

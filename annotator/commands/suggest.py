@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.n_process < 1 or args.batch_size < 1:
         raise UserError("--n-process and --batch-size must be at least 1")
-    with Store.open(args.db, create=False) as store:
+    with Store.open(args.db, create=False, verify=True) as store:
         if args.model:
             try:
                 label_map = load_label_map(args.map) if args.map else {}

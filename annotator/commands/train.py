@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         # one line per step: the window's runner reads these ("[ 42%] ...")
         print(f"[{round(fraction * 100):3d}%] {text}", flush=True)
 
-    with Store.open(args.db, create=False) as store:
+    with Store.open(args.db, create=False, verify=True) as store:
         try:
             result = train(
                 store,

@@ -465,6 +465,20 @@ def writer(name: str) -> Writer:
     return write
 
 
+def _refuse_unsafe_labels(ctx: Context, fmt: str) -> None:
+    """Labels the format cannot carry stop the export before anything is written: brat lists
+    every label in annotation.conf, CoNLL only tags the exported kind."""
+    from annotator.formats.names import unsafe_label_names
+
+    labels = ctx.scheme.of_kind(ctx.options.kind) if fmt == "conll" else ctx.scheme.labels
+    problems = unsafe_label_names([label.name for label in labels], fmt)
+    if problems:
+        raise ExportError(
+            f"cannot export as {fmt}: {'; '.join(problems)}; rename the label in the scheme "
+            "or export as spacy or jsonl, which keep any name"
+        )
+
+
 def export(
     store: Store,
     fmt: str,
@@ -544,6 +558,7 @@ def export(
         gold=gold,
         arguments=arguments,
     )
+    _refuse_unsafe_labels(ctx, fmt)
     report = ExportReport(format=fmt, out=out)
 
     def items() -> Iterator[Item]:

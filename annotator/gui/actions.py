@@ -4,7 +4,8 @@ One table feeds the menus, the shortcuts, the help sheets and the review window'
 they cannot disagree. An action calls ``do_<name>`` on its window (``do_<name>(arg)`` when it has
 an ``arg``). Label keys come from the label scheme (``p o l m d`` and the digits in the built-in
 one); none of the keys below is a letter or digit a scheme may use, except J, K, X, A, F, C, N,
-V, which a scheme must leave free (checked by :func:`key_conflicts`).
+V, Space and ?, which a scheme must leave free: :mod:`annotator.keys` lists them below the GUI,
+where the label scheme refuses them; :func:`key_conflicts` finds them in schemes stored before.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
+from annotator.keys import key_character
 from annotator.model import LabelScheme
 
 ANNOTATE = "annotate"
@@ -210,7 +212,7 @@ def actions_of(window: str) -> tuple[ActionSpec, ...]:
 
 def key_conflicts(scheme: LabelScheme, window: str = ANNOTATE) -> list[str]:
     """Label keys that an action already uses (the scheme's key would never reach its label)."""
-    taken = {k.lower() for spec in actions_of(window) for k in spec.keys if len(k) == 1}
+    taken = {c for spec in actions_of(window) for k in spec.keys if (c := key_character(k))}
     return [f"{label.name}: {label.key}" for label in scheme.labels if label.key.lower() in taken]
 
 

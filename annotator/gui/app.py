@@ -60,7 +60,7 @@ def run(
     app.setOrganizationName("annotator")
     app.setApplicationName("annotator")
     settings = settings_for()
-    store = Store.open(db, create=False)
+    store = Store.open(db, create=False, verify=screenshot is None)
     try:
         if review:
             return _review(app, store, annotator, screenshot, document)

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from annotator.errors import UserError
 from annotator.model import Span
 
 
@@ -31,7 +32,7 @@ class Suggester(Protocol):
     ) -> Iterator[list[Span]]: ...
 
 
-class LabelMapError(ValueError):
+class LabelMapError(UserError, ValueError):
     """A label map that cannot be read."""
 
 

@@ -67,14 +67,14 @@ CASES: dict[str, tuple[Callable[[Path, bytes], None], str]] = {
         "not an annotator project",
     ),
     "newer schema": (lambda p, d: _newer(p), "newer annotator"),
-    "header then garbage": (lambda p, d: p.write_bytes(_garbage(d, 100)), "malformed"),
-    "first page then garbage": (lambda p, d: p.write_bytes(_garbage(d, 4096)), "malformed"),
+    "header then garbage": (lambda p, d: p.write_bytes(_garbage(d, 100)), "malformed|damaged"),
+    "first page then garbage": (lambda p, d: p.write_bytes(_garbage(d, 4096)), "malformed|damaged"),
     "garbage in the second half": (
         lambda p, d: p.write_bytes(_garbage(d, len(d) // 2)),
-        "malformed",
+        "malformed|damaged",
     ),
-    "truncated to half": (lambda p, d: p.write_bytes(d[: len(d) // 2]), "malformed"),
-    "truncated inside the first page": (lambda p, d: p.write_bytes(d[:3000]), "malformed"),
+    "truncated to half": (lambda p, d: p.write_bytes(d[: len(d) // 2]), "malformed|damaged"),
+    "truncated inside the first page": (lambda p, d: p.write_bytes(d[:3000]), "malformed|damaged"),
 }
 
 
@@ -116,7 +116,7 @@ def test_foreign_file_gives_one_line_and_stays_untouched(
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
     assert lines[0].startswith(f"annotator {command}: error: {path}")
-    assert message in lines[0]
+    assert any(m in lines[0] for m in message.split("|")), lines[0]
     assert _fingerprint(path) == before  # same bytes, same mtime, no -wal/-shm left beside it
 
 
@@ -138,7 +138,7 @@ def test_foreign_file_in_a_real_process_has_no_traceback(
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
-    assert message in result.stderr
+    assert any(m in result.stderr for m in message.split("|")), result.stderr
     assert _fingerprint(path) == before
 
 
