@@ -73,7 +73,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--scheme",
         type=Path,
         help="label scheme (JSON) for a new project (default: the one the input declares, "
-        "such as brat's annotation.conf, else the built-in one)",
+        "such as brat's annotation.conf, else the built-in one); an existing project with "
+        "another scheme is refused",
     )
 
 
@@ -103,6 +104,14 @@ def run(args: argparse.Namespace) -> int:
         add_labels=args.add_labels,
     )
     with Store.open(args.db, scheme=scheme, verify=True) as store:
+        if args.scheme is not None and scheme is not None and store.scheme != scheme:
+            # ADR 0011: a project's scheme is changed on purpose, never as a side effect.
+            raise UserError(
+                f"{args.db} already has the label scheme {store.scheme.name!r} "
+                f"({', '.join(store.scheme.names)}), not the one in {args.scheme}; --scheme only "
+                "sets the scheme of a new project (nothing was imported; leave out --scheme, "
+                "or give a new --db)"
+            )
         try:
             report = import_paths(
                 store,
