@@ -392,6 +392,12 @@ class Store:
                 _check_file(p)
                 _check_header(p)
                 _inspect(p, verify=verify)
+                if not _writable(p):
+                    raise StoreError(
+                        f"{p}: read-only here (the file or its folder cannot be written), and "
+                        "this command writes to the project; reading commands (stats, export, "
+                        "agreement) work, or copy it to a writable folder"
+                    )
             elif p.exists() and not p.is_file():
                 raise StoreError(f"{p}: not a regular file")
             conn = sqlite3.connect(str(p), timeout=timeout, check_same_thread=False)
