@@ -46,14 +46,19 @@ def _f(x: float | None) -> str:
 def format_report(report: dict[str, Any]) -> str:
     import io
 
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(record=True, file=io.StringIO(), width=120)
+    from annotator.terminal import console as make_console
+    from annotator.terminal import text
+
+    console = make_console(record=True, file=io.StringIO(), width=120)
     only = f", label {report['label']}" if report["label"] else ""
     console.print(
-        f"[bold]{report['documents']}[/bold] documents marked done by two or more annotators "
-        f"({', '.join(report['annotators']) or 'none'}){only}"
+        text(
+            (str(report["documents"]), "bold"),
+            " documents marked done by two or more annotators ",
+            f"({', '.join(report['annotators']) or 'none'}){only}",
+        )
     )
     if not report["documents"]:
         console.print(
@@ -76,7 +81,7 @@ def format_report(report: dict[str, Any]) -> str:
     for p in f1["pairs"]:
         k = kappa[(p["a"], p["b"])]
         table.add_row(
-            f"{p['a']} – {p['b']}",
+            text(f"{p['a']} – {p['b']}"),
             str(p["documents"]),
             _f(p["exact"]["f1"]),
             _f(p["lenient"]["f1"]),
@@ -91,13 +96,15 @@ def format_report(report: dict[str, Any]) -> str:
 
     labels = sorted({lab for p in f1["pairs"] for lab in p["by_label"]})
     if labels:
-        by = Table("label", *(f"{p['a']} – {p['b']}" for p in f1["pairs"]), title="F1 per label")
+        by = Table("label", title="F1 per label")
+        for p in f1["pairs"]:
+            by.add_column(text(f"{p['a']} – {p['b']}"))
         for lab in labels:
             cells = []
             for p in f1["pairs"]:
                 c = p["by_label"].get(lab)
                 cells.append("–" if c is None else f"{_f(c['exact'])} / {_f(c['lenient'])}")
-            by.add_row(lab, *cells)
+            by.add_row(text(lab), *cells)
         console.print(by)
         console.print("cells: exact F1 / lenient F1")
 
@@ -138,7 +145,7 @@ def format_report(report: dict[str, Any]) -> str:
     docs = report["documents_agreement"]
     queue = Table("document", "annotators", "F1", title="Per document, worst first")
     for d in docs["documents"][:20]:
-        queue.add_row(d["doc_id"], ", ".join(d["annotators"]), _f(d["f1"]))
+        queue.add_row(text(d["doc_id"]), text(", ".join(d["annotators"])), _f(d["f1"]))
     console.print(queue)
     if len(docs["documents"]) > 20:
         console.print(f"… {len(docs['documents']) - 20} more (--json lists all)")
@@ -146,9 +153,11 @@ def format_report(report: dict[str, Any]) -> str:
 
     conf = report["confusion"]
     if conf["labels"]:
-        matrix = Table("", *conf["labels"], title="Label confusion between annotators")
+        matrix = Table("", title="Label confusion between annotators")
+        for lab in conf["labels"]:
+            matrix.add_column(text(lab))
         for name, row in zip(conf["labels"], conf["matrix"], strict=True):
-            matrix.add_row(name, *(str(n) if n else "·" for n in row))
+            matrix.add_row(text(name), *(str(n) if n else "·" for n in row))
         console.print(matrix)
         console.print(f"confusion — unit: {conf['unit']}; {conf['method']}")
     return console.export_text().rstrip()

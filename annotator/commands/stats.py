@@ -28,12 +28,14 @@ def run(args: argparse.Namespace) -> int:
 def format_stats(stats: dict[str, object]) -> str:
     import io
 
-    from rich.console import Console
     from rich.table import Table
+
+    from annotator.terminal import console as make_console
+    from annotator.terminal import text
 
     spans = stats["spans"]
     assert isinstance(spans, dict)
-    console = Console(record=True, file=io.StringIO(), width=100)
+    console = make_console(record=True, file=io.StringIO(), width=100)
     console.print(
         f"[bold]{stats['documents']}[/bold] documents, {stats['characters']:,} characters; "
         f"spans: {spans['suggested']} suggested, {spans['accepted']} accepted, "
@@ -45,7 +47,7 @@ def format_stats(stats: dict[str, object]) -> str:
         table = Table("annotator", "todo", "in progress", "done", "skipped", "accepted", "rejected")
         for name, c in annotators.items():
             table.add_row(
-                name,
+                text(name),
                 *(
                     str(c.get(k, 0))
                     for k in ("todo", "in_progress", "done", "skipped", "accepted", "rejected")
@@ -55,5 +57,7 @@ def format_stats(stats: dict[str, object]) -> str:
     models = stats.get("models") or []
     assert isinstance(models, list)
     for m in models:
-        console.print(f"suggestions: {m['origin']} {m['version']} on {m['documents']} documents")
+        console.print(
+            text(f"suggestions: {m['origin']} {m['version']} on {m['documents']} documents")
+        )
     return console.export_text().rstrip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,11 +80,26 @@ def run(args: argparse.Namespace) -> int:
         else:
             if args.map:
                 raise UserError("--map needs --model (the built-in model speaks the scheme)")
-            from annotator.learn import active_model, project_suggester
+            from annotator.learn import (
+                RESET_HINT,
+                active_model,
+                active_model_warning,
+                project_suggester,
+            )
 
-            active = active_model(store)
+            active = active_model(store)  # confined to <db>.models/, else one line
+            warning = active_model_warning(store)
+            if warning:
+                print(f"annotator suggest: warning: {warning}", file=sys.stderr)
             if active is not None:  # a retrained model put into use by `annotator train`
                 suggester = project_suggester(store)
+                try:
+                    suggester.load()
+                except Exception as exc:  # a damaged model folder: say which, and the way out
+                    raise UserError(
+                        f"cannot load the project's retrained model {active[0]} from "
+                        f"{active[1]} ({type(exc).__name__}: {exc}); {RESET_HINT}"
+                    ) from None
                 print(f"using the project's retrained model {active[0]} ({active[1]})")
             else:
                 suggester = builtin_suggester(scheme=store.scheme)
@@ -110,16 +126,26 @@ def _run_with_progress(store: Store, suggester: Suggester, args: argparse.Namesp
         return suggest_corpus(
             store, suggester, batch_size=args.batch_size, n_process=args.n_process, limit=args.limit
         )
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from annotator.terminal import console, visible_controls
 
     with Progress(
-        "[progress.description]{task.description}",
+        TextColumn("{task.description}", markup=False),  # the model name is data
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
         transient=True,
+        console=console(),
     ) as bar:
-        task = bar.add_task(f"suggesting with {suggester.name}", total=total)
+        name = visible_controls(suggester.name)
+        task = bar.add_task(f"suggesting with {name}", total=total)
         return suggest_corpus(
             store,
             suggester,
