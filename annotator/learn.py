@@ -83,6 +83,9 @@ class TrainResult:
     current_f1: float | None
     new_f1: float
     activated: bool
+    outside: bool = False
+    """Scored well enough, but was written outside the project's models folder (``--out``), so
+    it was not put into use."""
     resuggested: int = 0
     steps: int = 0
     seconds: float = 0.0
@@ -95,6 +98,9 @@ class TrainResult:
             f"{self.version} is now in use; suggestions renewed for {self.resuggested} "
             "untouched documents"
             if self.activated
+            else f"{self.version} is outside the project's models folder, so it is NOT put into "
+            f"use (kept at {self.path}; train without --out to use it)"
+            if self.outside
             else f"{self.version} scores worse and is NOT put into use (kept at {self.path})"
         )
         return (
@@ -155,19 +161,88 @@ def models_dir(store: Store) -> Path:
     return store.path.with_name(store.path.name + ".models")
 
 
-def active_model(store: Store) -> tuple[str, Path] | None:
-    """(version, folder) of the project's active retrained model, if any and still there."""
+class ActiveModelError(TrainError):
+    """The project's record of its active model cannot be used (not ours, or outside the
+    project's models folder); nothing is loaded from it."""
+
+
+RESET_HINT = "`annotator train --use-builtin` goes back to the built-in model"
+
+
+def _inside_models_dir(store: Store, path: Path) -> bool:
+    if store.path is None:
+        return True  # an in-memory project has no folder to confine it to
+    root = models_dir(store).resolve()
+    resolved = path.resolve()
+    return resolved != root and resolved.is_relative_to(root)
+
+
+def _active_record(store: Store) -> tuple[str, Path] | None:
+    """(version, folder) as recorded, checked for shape and place but not for existence."""
     raw = store.project_value(ACTIVE_MODEL_KEY)
     if not raw:
         return None
-    data = json.loads(raw)
+    where = f"{store.path}: the active model record"
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise ActiveModelError(f"{where} is not JSON ({raw[:60]!r}); {RESET_HINT}") from None
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("path"), str)
+        or not isinstance(data.get("version"), str | int)
+        or not data["path"]
+        or "\x00" in data["path"]
+    ):
+        raise ActiveModelError(f"{where} is not a version and a path ({raw[:80]!r}); {RESET_HINT}")
     path = Path(data["path"])
     if not path.is_absolute() and store.path is not None:
         path = store.path.parent / path
-    return (str(data["version"]), path) if path.is_dir() else None
+    if not _inside_models_dir(store, path):
+        raise ActiveModelError(
+            f"{where} points to {path}, outside the project's models folder "
+            f"{models_dir(store)}; refusing to load it; {RESET_HINT}"
+        )
+    return str(data["version"]), path
+
+
+def active_model(store: Store) -> tuple[str, Path] | None:
+    """(version, folder) of the project's active retrained model, if any and still there.
+
+    The folder must lie inside the project's models folder (``<db>.models/``): a record that
+    points anywhere else, or is not ours, raises :class:`ActiveModelError` (one line). A model
+    folder that is gone or holds no pipeline gives None, so the built-in model is used;
+    :func:`active_model_warning` says so."""
+    record = _active_record(store)
+    if record is None or not (record[1] / "meta.json").is_file():
+        return None
+    return record
+
+
+def active_model_warning(store: Store) -> str | None:
+    """One line when a retrained model is recorded as in use but is missing or incomplete."""
+    record = _active_record(store)
+    if record is None:
+        return None
+    version, path = record
+    if not path.is_dir():
+        return (
+            f"the project's retrained model {version} is missing ({path}); using the built-in one"
+        )
+    if not (path / "meta.json").is_file():
+        return (
+            f"the project's retrained model {version} at {path} has no meta.json (damaged?); "
+            "using the built-in one"
+        )
+    return None
 
 
 def set_active_model(store: Store, version: str, path: Path) -> None:
+    if not _inside_models_dir(store, path):
+        raise ActiveModelError(
+            f"{path} is outside the project's models folder {models_dir(store)}; "
+            "only a model in it can be put into use"
+        )
     stored: Path | str = path
     if store.path is not None:
         try:
@@ -175,6 +250,12 @@ def set_active_model(store: Store, version: str, path: Path) -> None:
         except ValueError:
             stored = path.resolve()
     store.set_project_value(ACTIVE_MODEL_KEY, json.dumps({"version": version, "path": str(stored)}))
+
+
+def use_builtin_model(store: Store) -> None:
+    """Forget the active retrained model; suggestions come from the built-in one again (the
+    model folders stay where they are)."""
+    store.set_project_value(ACTIVE_MODEL_KEY, "")
 
 
 def current_model_path(store: Store) -> Path | None:
@@ -400,7 +481,10 @@ def train(
     current_f1 = (
         _score(project_suggester(store, model=current), held) if current is not None else None
     )
-    activated = current_f1 is None or new_f1 >= current_f1
+    better = current_f1 is None or new_f1 >= current_f1
+    # Only a model inside <db>.models/ can be put into use (the active model is confined there).
+    outside = better and not _inside_models_dir(store, out)
+    activated = better and not outside
     result = TrainResult(
         version=version,
         path=out,
@@ -410,6 +494,7 @@ def train(
         current_f1=current_f1,
         new_f1=new_f1,
         activated=activated,
+        outside=outside,
         steps=steps,
         skipped_spans=skipped,
         heldout_ids=[d.doc_id for d in held],

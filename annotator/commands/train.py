@@ -51,6 +51,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", help="end with one JSON line describing the result"
     )
+    parser.add_argument(
+        "--use-builtin",
+        action="store_true",
+        help="do not train: forget the project's retrained model, so that suggestions come from "
+        "the built-in model again (the model folders stay)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,6 +72,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"[{round(fraction * 100):3d}%] {text}", flush=True)
 
     with Store.open(args.db, create=False, verify=True) as store:
+        if args.use_builtin:
+            from annotator.learn import use_builtin_model
+
+            use_builtin_model(store)
+            print(f"{args.db}: suggestions come from the built-in model again")
+            return 0
         try:
             result = train(
                 store,

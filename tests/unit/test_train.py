@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import random
 from pathlib import Path
 
@@ -115,7 +116,9 @@ def test_retraining_improves_is_put_into_use_and_a_worse_model_is_not(
 
     db = tmp_path / "p.db"
     store = _project(db, done=10, untouched=3)
-    set_active_model(store, "v000", tiny_model)
+    current = tmp_path / "p.db.models" / "v000"  # an active model lives in the models folder
+    shutil.copytree(tiny_model, current)
+    set_active_model(store, "v000", current)
     steps: list[float] = []
     result = train(
         store,
