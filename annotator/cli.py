@@ -34,7 +34,19 @@ COMMANDS: tuple[str, ...] = (
 DEFAULT_DB = "annotator.db"
 
 
-__all__ = ["COMMANDS", "UserError", "build_parser", "default_db", "main"]
+__all__ = ["COMMANDS", "UserError", "annotator_name", "build_parser", "default_db", "main"]
+
+
+def annotator_name(raw: str) -> str:
+    """argparse type of every ``--annotator``: the name as stored (white space squeezed and
+    trimmed, control characters out, see :func:`annotator.identity.clean_name`), so that
+    ``" anna "`` and ``"anna"`` are one annotator; a blank name is an error."""
+    from annotator.identity import clean_name
+
+    name = clean_name(raw)
+    if name is None:
+        raise argparse.ArgumentTypeError("an annotator name cannot be blank")
+    return name
 
 
 def default_db() -> Path:

@@ -476,7 +476,13 @@ class Store:
             return
         if tables and self.path is not None:
             backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
-            self.backup(backup)
+            try:
+                self.backup(backup)
+            except StoreError as exc:
+                raise StoreError(
+                    f"{self.path}: {exc}, so the project was not migrated (schema {version}, "
+                    f"this annotator needs {SCHEMA_VERSION}); nothing was changed"
+                ) from None
         with self.transaction():
             # Apply inside one transaction together with the version stamp.
             for migration in pending:
@@ -497,14 +503,25 @@ class Store:
                 )
 
     def backup(self, target: Path) -> Path:
-        """A consistent copy of the project (SQLite's online backup), written then renamed."""
+        """A consistent copy of the project (SQLite's online backup), written then renamed.
+
+        A target that cannot be written (a folder of that name, a full disk, a read-only
+        folder) is a :class:`StoreError` naming it; the temporary copy is removed."""
         tmp = target.with_name(target.name + ".tmp")
-        dest = sqlite3.connect(str(tmp))
+        if target.exists() and not target.is_file():
+            raise StoreError(
+                f"cannot write the backup {target}: a folder or other non-file is there"
+            )
         try:
-            self.db.conn.backup(dest)
-        finally:
-            dest.close()
-        os.replace(tmp, target)
+            dest = sqlite3.connect(str(tmp))
+            try:
+                self.db.conn.backup(dest)
+            finally:
+                dest.close()
+            os.replace(tmp, target)
+        except (OSError, sqlite3.Error) as exc:
+            tmp.unlink(missing_ok=True)
+            raise StoreError(f"cannot write the backup {target} ({exc})") from None
         return target
 
     def close(self) -> None:

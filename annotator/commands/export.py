@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from annotator.cli import UserError
+from annotator.cli import UserError, annotator_name
 from annotator.model import SpanKind
 
 NAME = "export"
@@ -27,6 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     who = parser.add_mutually_exclusive_group()
     who.add_argument(
         "--annotator",
+        type=annotator_name,
         help="whose accepted spans to export (default: the project's only annotator)",
     )
     who.add_argument(

@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from annotator.cli import UserError, annotator_name
+
 NAME = "gui"
 HELP = (
     "Open the annotate window on the project: review model suggestions and label spans with "
@@ -17,6 +19,7 @@ HELP = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--annotator",
+        type=annotator_name,
         metavar="NAME",
         help="your name (default: the project's last annotator, else your system user name; "
         "remembered per project, changeable in the window with Ctrl+Shift+N)",
@@ -85,6 +88,11 @@ def _uses_x11() -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.screenshot is not None and args.screenshot.exists() and not args.screenshot.is_file():
+        raise UserError(
+            f"--screenshot {args.screenshot}: a folder or other non-file is there; give a file "
+            f"name such as {args.screenshot / 'window.png'}"
+        )
     if args.screenshot is None and not has_display():
         print(
             "annotator gui: no display (DISPLAY/WAYLAND_DISPLAY unset); run it in a desktop "

@@ -6,7 +6,7 @@ import argparse
 import codecs
 from pathlib import Path
 
-from annotator.cli import UserError
+from annotator.cli import UserError, annotator_name
 from annotator.corpus import import_paths
 from annotator.formats.reading import ReadOptions
 from annotator.formats.registry import UnknownFormat, reading_formats, scheme_from_input, spec
@@ -34,6 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--annotator",
+        type=annotator_name,
         help="the input is this annotator's work: its spans become their decisions (accepted, "
         "or rejected where the input says so), with relations and document statuses "
         "(without it spans become suggestions with origin 'import')",
@@ -80,9 +81,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        codecs.lookup(args.encoding)
+        codec = codecs.lookup(args.encoding)
+        if not getattr(codec, "_is_text_encoding", True):  # rot13, base64: bytes or str only
+            raise LookupError(args.encoding)
     except LookupError:
-        raise UserError(f"unknown encoding {args.encoding!r}") from None
+        raise UserError(
+            f"unknown encoding {args.encoding!r} (e.g. utf-8, utf-16, cp1252, latin-1)"
+        ) from None
     if args.done and not args.annotator:
         raise UserError("--done marks documents done for an annotator: give --annotator NAME")
     try:

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from annotator.cli import UserError
+from annotator.cli import UserError, annotator_name
 from annotator.store import Store
 
 NAME = "train"
@@ -26,7 +26,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="folder for the new model (default: <project>.models/vNNN beside the project file)",
     )
     who = parser.add_mutually_exclusive_group()
-    who.add_argument("--annotator", help="learn from this annotator's documents marked done")
+    who.add_argument(
+        "--annotator",
+        type=annotator_name,
+        help="learn from this annotator's documents marked done",
+    )
     who.add_argument("--gold", action="store_true", help="learn from the reviewed gold spans")
     parser.add_argument(
         "--base",

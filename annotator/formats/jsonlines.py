@@ -16,7 +16,13 @@ from typing import Any
 
 import orjson
 
-from annotator.formats.reading import ADD_LABELS_HINT, MAX_FILE_BYTES, Problem, ReadContext
+from annotator.formats.reading import (
+    ADD_LABELS_HINT,
+    MAX_FILE_BYTES,
+    Problem,
+    ReadContext,
+    utf16_bom,
+)
 from annotator.model import SpanKind
 
 
@@ -48,7 +54,9 @@ def values(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, Any, bool
             if not raw_line.strip():
                 continue
             if b"\x00" in raw_line:
-                yield Problem(name, "binary data (NUL byte), not JSON", lineno)
+                wide = utf16_bom(raw_line) if lineno == 1 else None
+                what = f"{wide} text: give --encoding {wide.lower()}" if wide else ""
+                yield Problem(name, what or "binary data (NUL byte), not JSON", lineno)
                 return
             surrogates = _has_surrogate_escape(raw_line)
             if fast and not surrogates:
@@ -80,6 +88,9 @@ def values(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, Any, bool
                     yield from _whole_file(path, encoding)
                     return
                 yield Problem(name, f"not valid JSON: {exc.msg} (column {exc.colno})", lineno)
+                continue
+            except RecursionError:
+                yield Problem(name, "JSON nested too deeply", lineno)
                 continue
             seen = True
             yield from _items(lineno, obj, surrogates)
@@ -134,6 +145,9 @@ def _whole_file(path: Path, encoding: str) -> Iterator[tuple[int, Any, bool] | P
         except json.JSONDecodeError as exc:
             yield Problem(name, f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno)
             return
+        except RecursionError:
+            yield Problem(name, "JSON nested too deeply", line)
+            return
         if isinstance(obj, list):
             # One array of values: each item's line is where the array starts (the decoder
             # does not say where its items begin).
@@ -154,7 +168,7 @@ def first_object(head: bytes) -> dict[str, Any] | None:
             continue
         try:
             obj = json.loads(line)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             break
         if isinstance(obj, list) and obj:
             obj = obj[0]
@@ -164,7 +178,7 @@ def first_object(head: bytes) -> dict[str, Any] | None:
         stripped = stripped[1:].lstrip()
     try:
         obj, _ = json.JSONDecoder().raw_decode(stripped)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return None
     return obj if isinstance(obj, dict) else None
 

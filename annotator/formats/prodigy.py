@@ -170,7 +170,13 @@ def _tokens(raw: Any, text: str) -> tuple[list[list[int]] | None, str | None]:
         if not isinstance(token, dict):
             return None, f"token {i}: expected an object with start and end"
         start, end = token.get("start"), token.get("end")
-        if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end:
+        if (
+            not isinstance(start, int)
+            or not isinstance(end, int)
+            or isinstance(start, bool)
+            or isinstance(end, bool)
+            or not 0 <= start < end
+        ):
             return None, f"token {i}: start and end must be whole numbers, start before end"
         if start < pos or end > len(text):
             return None, f"token {i} ({start}-{end}) overlaps the one before or leaves the text"

@@ -144,12 +144,36 @@ class ReadContext:
 # --------------------------------------------------------------------------------------------
 
 
+_UTF16_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def utf16_bom(data: bytes) -> str | None:
+    """``"UTF-16"`` or ``"UTF-32"`` when ``data`` starts with that byte order mark."""
+    for bom, name in _UTF16_BOMS:  # UTF-32 first: its LE mark starts with UTF-16's
+        if data.startswith(bom):
+            return name
+    return None
+
+
 def decode(data: bytes, path: str, *, encoding: str = "utf-8") -> tuple[str, dict[str, Any]]:
-    """Bytes of one document to its text, or :class:`InputError` naming what is wrong."""
+    """Bytes of one document to its text, or :class:`InputError` naming what is wrong.
+
+    A file that starts with a UTF-16 or UTF-32 byte order mark (Windows editors save "Unicode"
+    text so) is decoded as such when the encoding was left at UTF-8; the mark is recorded in
+    the document's meta, like a UTF-8 one."""
     meta: dict[str, Any] = {}
     if not data:
         raise InputError([Problem(path, "empty file")])
     utf8 = codecs.lookup(encoding).name == "utf-8"
+    wide = utf16_bom(data) if utf8 else None
+    if wide is not None:
+        encoding, utf8 = wide.lower(), False  # the codec reads and drops the mark
+        meta["bom"] = encoding
     if utf8 and b"\x00" in data:
         offset = data.index(b"\x00")
         raise InputError([Problem(path, f"binary file, not text (NUL byte at offset {offset})")])

@@ -72,6 +72,10 @@ def _read_map_file(path: Path) -> dict[str, str]:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise LabelMapError(f"{path}: invalid JSON: {exc}") from exc
+        except RecursionError:
+            raise LabelMapError(f"{path}: JSON nested too deeply") from None
+        if not isinstance(data, dict):
+            raise LabelMapError(f"{path}: a label map is a JSON object of label names")
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
             raise LabelMapError(f"{path}: a label map maps label names to label names")
         return {k.strip(): v.strip() for k, v in data.items()}
