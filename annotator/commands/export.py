@@ -122,7 +122,13 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.lang is not None:
         check_lang(args.lang)
-    with Store.open_for_reading(args.db) as store:
+    # Reading only, so a project on read-only media exports; --lang stores the project's
+    # language, which makes this run a writing one (checked like every writing command).
+    with (
+        Store.open(args.db, create=False, verify=True)
+        if args.lang is not None
+        else Store.open_for_reading(args.db)
+    ) as store:
         report = export(
             store,
             args.format,

@@ -103,9 +103,15 @@ def test_every_character_key_of_the_window_is_refused_as_a_label_key(tmp_path: P
 
 
 def test_the_gui_takes_its_keys_from_the_table_below_it() -> None:
-    from annotator.keys import ACTION_KEYS
+    from annotator.gui.review_window import REVIEW_ACTIONS
+    from annotator.keys import ACTION_KEYS, RESERVED_LABEL_KEYS, REVIEW_ACTION_KEYS
 
     assert {spec.name: spec.keys for spec in ACTIONS} == ACTION_KEYS
+    assert {name: keys for name, _, keys in REVIEW_ACTIONS} == REVIEW_ACTION_KEYS
+    review_chars = {
+        c for _, _, keys in REVIEW_ACTIONS for k in keys if (c := key_character(k)) is not None
+    }
+    assert review_chars <= set(RESERVED_LABEL_KEYS)  # the review window's N and V too
 
 
 def test_the_built_in_scheme_passes_every_check() -> None:
