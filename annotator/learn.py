@@ -281,7 +281,7 @@ def project_suggester(store: Store, *, model: Path | None = None) -> SpacySugges
 
 def suggester_for_project_file(path: str | os.PathLike[str]) -> SpacySuggester:
     """:func:`project_suggester` for a project file (a factory for the window's worker)."""
-    with Store.open(path, create=False) as store:
+    with Store.open_for_reading(path) as store:
         return project_suggester(store)
 
 

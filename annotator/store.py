@@ -358,6 +358,9 @@ class Store:
         self.lock_timeout = lock_timeout
         self._scheme: LabelScheme | None = None
         self._wrote_holder = False
+        self._preview: dict[str, dict[str, tuple[str, list[Span]]]] = {}
+        """Read-only projects: suggestions computed for them, kept in memory only
+        (document id -> origin -> (version, spans)); see :meth:`save_suggestions`."""
 
     # ---- opening ---------------------------------------------------------------------------
 
@@ -719,6 +722,8 @@ class Store:
     # ---- annotators and document states ----------------------------------------------------
 
     def ensure_annotator(self, name: str) -> None:
+        if self.read_only:
+            return  # reading a person's view of a read-only project registers nobody
         # the INSERT opens an implicit transaction: commit it unless the caller had one open
         outer = self.db.conn.in_transaction
         self.db.conn.execute(
@@ -869,6 +874,8 @@ class Store:
     # ---- suggestions -----------------------------------------------------------------------
 
     def has_suggestion_run(self, doc_id: str, origin: str, version: str) -> bool:
+        if self._preview.get(doc_id, {}).get(origin, ("", []))[0] == version:
+            return True
         return (
             self.db.conn.execute(
                 "SELECT 1 FROM suggestion_runs WHERE doc_id = ? AND origin = ? AND version = ?",
@@ -974,7 +981,20 @@ class Store:
 
         A document's run is written with its spans, so an interrupted batch resumes at the first
         document without a run and a rerun adds nothing.
+
+        A read-only project (a screenshot, read-only media) keeps them in memory instead, as this
+        origin's newest run, so that they can be shown; they are never written.
         """
+        if self.read_only:
+            n = 0
+            for doc_id, spans in results:
+                kept = [
+                    s.model_copy(update={"origin": origin, "origin_version": version, "id": None})
+                    for s in spans
+                ]
+                self._preview.setdefault(doc_id, {})[origin] = (version, kept)
+                n += len(kept)
+            return n
         created = now()
         n = 0
         with self.transaction():
@@ -1011,6 +1031,14 @@ class Store:
             'WHERE s.doc_id = ? ORDER BY s.start, s."end"',
             (doc_id, doc_id),
         ).fetchall()
+        preview = self._preview.get(doc_id, {})
+        if preview:  # a read-only project's own newest runs replace the stored ones
+            rows = [r for r in rows if r[5] not in preview]
+            rows += [
+                (None, s.start, s.end, s.label, s.kind.value, origin, version, s.score)
+                for origin, (version, spans) in preview.items()
+                for s in spans
+            ]
         return combine_suggestions(
             [
                 Span(

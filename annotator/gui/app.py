@@ -60,7 +60,13 @@ def run(
     app.setOrganizationName("annotator")
     app.setApplicationName("annotator")
     settings = settings_for()
-    store = Store.open(db, create=False, verify=screenshot is None)
+    # A screenshot never writes: the project is opened read-only and the suggestions it shows
+    # are computed in memory (Store.save_suggestions on a read-only store).
+    store = (
+        Store.open_for_reading(db)
+        if screenshot is not None
+        else Store.open(db, create=False, verify=True)
+    )
     try:
         if review:
             return _review(app, store, annotator, screenshot, document)

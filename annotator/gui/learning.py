@@ -30,7 +30,7 @@ def project_factory(path: Path, fallback: Callable[[], Any]) -> Callable[[], Any
     """A suggester factory that uses the project's retrained model once one is in use."""
 
     def make() -> Any:
-        with Store.open(path, create=False) as store:
+        with Store.open_for_reading(path) as store:
             has_active = active_model(store) is not None
         return suggester_for_project_file(path) if has_active else fallback()
 

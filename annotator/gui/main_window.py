@@ -105,7 +105,7 @@ class MainWindow(SpanActions, QMainWindow):
         self._suggester = suggester
         self._start_suggestions()
         self.learning: Learning | None = None
-        if self.path is not None:  # learning from the annotators (ADR 0009)
+        if self.path is not None and not store.read_only:  # learning (ADR 0009)
             self.learning = Learning(self.path, settings, self)
             self.learning.memory_refreshed.connect(self._on_memory)
             self.learning.progress.connect(self._on_training_progress)
