@@ -129,7 +129,9 @@ def test_open_read_only_does_not_migrate_or_write(tmp_path: Path) -> None:
         assert other.schema_version == 1
         assert other.count_documents() == 1
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
-            other.ensure_annotator("x")
+            other.db.conn.execute("INSERT INTO annotators (name, created) VALUES ('x', '')")
+        with pytest.raises(StoreError, match="read-only"):
+            other.set_doc_state(DocState(doc_id="d1", annotator="x"))
     finally:
         other.close()
     assert not (tmp_path / "other.db.v1.bak").exists()
