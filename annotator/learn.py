@@ -192,7 +192,7 @@ def _active_record(store: Store) -> tuple[str, Path] | None:
         or not isinstance(data.get("path"), str)
         or not isinstance(data.get("version"), str | int)
         or not data["path"]
-        or "\x00" in data["path"]
+        or any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in data["path"])  # controls, NUL
     ):
         raise ActiveModelError(f"{where} is not a version and a path ({raw[:80]!r}); {RESET_HINT}")
     path = Path(data["path"])

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from annotator.learn import (
@@ -116,6 +116,7 @@ def test_a_record_that_is_not_ours_is_one_line(
         ),
     )
 )
+@example(raw='{"path": "\\n", "version": 0}')  # a control character in the path (found so)
 def test_any_record_gives_a_model_inside_the_folder_none_or_one_line(
     tmp_path_factory: pytest.TempPathFactory, raw: str
 ) -> None:
