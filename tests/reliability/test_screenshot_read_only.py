@@ -166,7 +166,7 @@ def test_a_read_only_store_keeps_suggestions_in_memory_and_refuses_other_writes(
 
 
 def test_a_review_screenshot_changes_nothing(project: Path, tmp_path: Path, qapp: object) -> None:
-    from annotator.gui.review_window import run_review
+    from annotator.gui import app as gui_app
 
     with Store.open(project, create=False) as store:  # a second annotator done: reviewable
         store.replace_decisions(
@@ -177,6 +177,7 @@ def test_a_review_screenshot_changes_nothing(project: Path, tmp_path: Path, qapp
         )
         store.set_doc_state(DocState(doc_id="d1", annotator="ben", status=DocStatus.DONE))
     before = _state(project.parent)
-    assert run_review(project, reviewer="rita", screenshot=tmp_path / "r.png", document="d1") == 0
+    shot = tmp_path / "r.png"
+    assert gui_app.run(project, annotator="rita", screenshot=shot, document="d1", review=True) == 0
     assert (tmp_path / "r.png").stat().st_size > 0
     assert _state(project.parent) == before
