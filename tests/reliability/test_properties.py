@@ -156,7 +156,8 @@ def test_jsonl_import_never_crashes_and_no_span_leaves_its_text(
             for problem in exc.problems:
                 assert problem.path == str(path)
                 assert problem.line is not None or problem.message == "empty file"
-                assert problem.line is None or 1 <= problem.line <= len(lines)
+                # a generated line may itself hold a line break: count the lines of the file
+                assert problem.line is None or 1 <= problem.line <= data.count(b"\n") + 1
             assert store.count_documents() == 0
             return
         for problem in report.problems:
