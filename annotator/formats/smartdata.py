@@ -80,6 +80,8 @@ def load_objects(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             obj, end = decoder.raw_decode(raw, pos)
         except json.JSONDecodeError as exc:
             raise _BadLine(f"not JSON: {exc.msg}", line + raw.count("\n", pos, exc.pos)) from None
+        except RecursionError:
+            raise _BadLine("JSON nested too deeply", line) from None
         if not isinstance(obj, dict):
             raise _BadLine("not a JSON object", line)
         yield line, obj
