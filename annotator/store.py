@@ -358,6 +358,7 @@ class Store:
         self.lock_timeout = lock_timeout
         self._scheme: LabelScheme | None = None
         self._wrote_holder = False
+        self._holder_stamp: tuple[int, int] | None = None  # (inode, mtime) of our last record
         self._preview: dict[str, dict[str, tuple[str, list[Span]]]] = {}
         """Read-only projects: suggestions computed for them, kept in memory only
         (document id -> origin -> (version, spans)); see :meth:`save_suggestions`."""
@@ -567,7 +568,7 @@ class Store:
             return
         self._retry_locked(lambda: conn.execute("BEGIN IMMEDIATE"))
         if self.path is not None:
-            self._wrote_holder = _write_holder_record(self.path) or self._wrote_holder
+            self._record_holder()
         try:
             yield self.db
         except BaseException:
@@ -581,6 +582,26 @@ class Store:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+
+    def _record_holder(self) -> None:
+        """Leave the lock-holder record, unless the one there is still ours (same file, not
+        rewritten by another writer since): a stat instead of a write on most transactions."""
+        assert self.path is not None
+        target = _holder_path(self.path)
+        if self._holder_stamp is not None:
+            try:
+                st = target.stat()
+            except OSError:
+                st = None
+            if st is not None and (st.st_ino, st.st_mtime_ns) == self._holder_stamp:
+                return
+        if _write_holder_record(self.path):
+            self._wrote_holder = True
+            try:
+                st = target.stat()
+                self._holder_stamp = (st.st_ino, st.st_mtime_ns)
+            except OSError:
+                self._holder_stamp = None
 
     def _retry_locked(self, fn: Any) -> Any:
         """Run ``fn`` (BEGIN IMMEDIATE, COMMIT), waiting for another writer's lock at most
@@ -1905,7 +1926,7 @@ def lock_message(path: Path | None, *, waited: float) -> str:
         host, since = str(record["host"]), str(record["since"])
     except (OSError, ValueError, KeyError, TypeError):
         return f"{head}; held by a program that left no record ({_holder_path(path).name}); {tail}"
-    who = f"{command} (pid {pid} on {host}, lock taken {since[:19].replace('T', ' ')} UTC)"
+    who = f"{command} (pid {pid} on {host}, writing since {since[:19].replace('T', ' ')} UTC)"
     if host == socket.gethostname() and not _pid_alive(pid):
         return (
             f"{head}; last taken by {who}, which is no longer running, so another program "
