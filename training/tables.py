@@ -2,7 +2,7 @@
 
 ``annotator/resources/lemmas-de.json.gz`` is spaCy's German ``lemma_lookup`` table from
 spacy-lookups-data (a ``[train]`` dependency); the installed application reads only the file
-(ADR 0015). The name hint tables need no step here: ``name_hints`` builds them when the model is
+(ADR 0020). The name hint tables need no step here: ``name_hints`` builds them when the model is
 initialised and saves them inside the pipeline.
 """
 

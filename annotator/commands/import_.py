@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     )
     with Store.open(args.db, scheme=scheme, verify=True) as store:
         if args.scheme is not None and scheme is not None and store.scheme != scheme:
-            # ADR 0011: a project's scheme is changed on purpose, never as a side effect.
+            # ADR 0019: a project's scheme is changed on purpose, never as a side effect.
             raise UserError(
                 f"{args.db} already has the label scheme {store.scheme.name!r} "
                 f"({', '.join(store.scheme.names)}), not the one in {args.scheme}; --scheme only "

