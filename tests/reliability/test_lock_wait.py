@@ -39,7 +39,7 @@ def test_a_writer_gives_up_after_the_timeout_and_names_the_annotator_process_hol
         message = str(info.value)
         assert "\n" not in message
         assert "waited 0.3 s" in message
-        expected = f"held by annotator suggest (pid {os.getpid()} on {socket.gethostname()}, writing"
+        expected = f"held by annotator suggest (pid {os.getpid()} on {socket.gethostname()}, "
         assert expected in message
         assert "ANNOTATOR_LOCK_TIMEOUT" in message
         # the waiter's failed write left nothing; after the holder's commit it can write
