@@ -41,15 +41,14 @@ from typing import Any
 
 from annotator.formats import WHOLE, Context, ExportError, ExportReport, Item, Outputs
 from annotator.formats.reading import (
-    MAX_FILE_BYTES,
     ImportedRelation,
     InputError,
     Problem,
     ReadContext,
     Record,
     check_text,
-    decode,
     make_document,
+    read_text_file,
 )
 from annotator.model import (
     ROLE_RESERVED_KEYS,
@@ -479,13 +478,7 @@ def read(path: Path, ctx: ReadContext) -> Iterator[Record | Problem]:
         yield Problem(name, f"no {path.stem}.txt beside it: brat keeps the text there")
         return
     try:
-        size = txt.stat().st_size
-        if size > MAX_FILE_BYTES:
-            yield Problem(
-                str(txt), f"file of {size:,} bytes is larger than the limit of {MAX_FILE_BYTES:,}"
-            )
-            return
-        text, meta = decode(txt.read_bytes(), str(txt), encoding=ctx.options.encoding)
+        text, meta = read_text_file(txt, ctx.options.encoding)
         ann = path.read_bytes().decode(ctx.options.encoding)
     except InputError as exc:
         yield from exc.problems

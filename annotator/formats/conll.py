@@ -48,15 +48,14 @@ from annotator import long_texts
 from annotator.formats import WHOLE, Context, ExportError, ExportReport, Item, Outputs
 from annotator.formats.align import align_spans, blank, make_doc, resolve_overlaps, sentencizer
 from annotator.formats.reading import (
-    MAX_FILE_BYTES,
     InputError,
     Problem,
     ReadContext,
     Record,
     check_text,
-    decode,
     kind_of,
     make_document,
+    read_text_file,
     unknown_label,
 )
 from annotator.model import LabelScheme, Span
@@ -215,18 +214,9 @@ def read(path: Path, ctx: ReadContext) -> Iterator[Record | Problem]:
     ``<file stem>-<n>``; a comment line (``#`` first, not ending in a tag) is kept in meta."""
     name = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            yield Problem(
-                name, f"file of {size:,} bytes is larger than the limit of {MAX_FILE_BYTES:,}"
-            )
-            return
-        text, meta = decode(path.read_bytes(), name, encoding=ctx.options.encoding)
+        text, meta = read_text_file(path, ctx.options.encoding)
     except InputError as exc:
         yield from exc.problems
-        return
-    except OSError as exc:
-        yield Problem(name, f"cannot read: {exc.strerror or exc}")
         return
     column = ctx.options.columns
     if column == 0:

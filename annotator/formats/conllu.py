@@ -35,15 +35,14 @@ from typing import Any
 
 from annotator.formats.conll import _TAG, entities, unquote_label
 from annotator.formats.reading import (
-    MAX_FILE_BYTES,
     InputError,
     Problem,
     ReadContext,
     Record,
     check_text,
-    decode,
     kind_of,
     make_document,
+    read_text_file,
     unknown_label,
 )
 from annotator.model import LabelScheme, Span
@@ -156,16 +155,9 @@ def _parse(text: str, name: str) -> tuple[list[_Doc], list[str], Problem | None]
 def read(path: Path, ctx: ReadContext) -> Iterator[Record | Problem]:
     name = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            yield Problem(name, f"file of {size:,} bytes is larger than the limit")
-            return
-        text, file_meta = decode(path.read_bytes(), name, encoding=ctx.options.encoding)
+        text, file_meta = read_text_file(path, ctx.options.encoding)
     except InputError as exc:
         yield from exc.problems
-        return
-    except OSError as exc:
-        yield Problem(name, f"cannot read: {exc.strerror or exc}")
         return
     docs, globals_, problem = _parse(text, name)
     if problem is not None:

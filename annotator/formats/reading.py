@@ -28,6 +28,7 @@ import codecs
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from annotator.model import DocStatus, Document, LabelScheme, SpanKind, content_hash
@@ -158,6 +159,26 @@ def utf16_bom(data: bytes) -> str | None:
         if data.startswith(bom):
             return name
     return None
+
+
+def read_text_file(path: Path, encoding: str = "utf-8") -> tuple[str, dict[str, Any]]:
+    """One input file's text and meta (see :func:`decode`), or :class:`InputError` naming what is
+    wrong: larger than :data:`MAX_FILE_BYTES`, unreadable, not text in ``encoding``."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(
+                [
+                    Problem(
+                        name,
+                        f"file of {size:,} bytes is larger than the limit of {MAX_FILE_BYTES:,}",
+                    )
+                ]
+            )
+        return decode(path.read_bytes(), name, encoding=encoding)
+    except OSError as exc:
+        raise InputError([Problem(name, f"cannot read: {exc.strerror or exc}")]) from None
 
 
 def decode(data: bytes, path: str, *, encoding: str = "utf-8") -> tuple[str, dict[str, Any]]:

@@ -9,32 +9,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from annotator.formats.reading import (
-    MAX_FILE_BYTES,
     InputError,
     Problem,
     ReadContext,
     Record,
     check_text,
-    decode,
     make_document,
+    read_text_file,
 )
 
 
 def read(path: Path, ctx: ReadContext) -> Iterator[Record | Problem]:
     name = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            yield Problem(
-                name, f"file of {size:,} bytes is larger than the limit of {MAX_FILE_BYTES:,}"
-            )
-            return
-        text, meta = decode(path.read_bytes(), name, encoding=ctx.options.encoding)
+        text, meta = read_text_file(path, ctx.options.encoding)
     except InputError as exc:
         yield from exc.problems
-        return
-    except OSError as exc:
-        yield Problem(name, f"cannot read: {exc.strerror or exc}")
         return
     problem = check_text(text, name, None)
     if problem:

@@ -37,15 +37,14 @@ from annotator import long_texts
 from annotator.formats import WHOLE, Context, ExportReport, Item, Outputs
 from annotator.formats.align import align_spans, blank, make_doc, resolve_overlaps, sentencizer
 from annotator.formats.reading import (
-    MAX_FILE_BYTES,
     InputError,
     Problem,
     ReadContext,
     Record,
     check_text,
-    decode,
     kind_of,
     make_document,
+    read_text_file,
     unknown_label,
 )
 from annotator.model import LabelScheme, Span
@@ -166,18 +165,10 @@ def _header(lines: list[str], name: str) -> tuple[list[_Column], int] | Problem:
 
 
 def read(path: Path, ctx: ReadContext) -> Iterator[Record | Problem]:
-    name = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            yield Problem(name, f"file of {size:,} bytes is larger than the limit")
-            return
-        raw, file_meta = decode(path.read_bytes(), name, encoding=ctx.options.encoding)
+        raw, file_meta = read_text_file(path, ctx.options.encoding)
     except InputError as exc:
         yield from exc.problems
-        return
-    except OSError as exc:
-        yield Problem(name, f"cannot read: {exc.strerror or exc}")
         return
     yield _read(raw.split("\n"), path, ctx.scheme, file_meta, ctx.options.add_labels)
 
