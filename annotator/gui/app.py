@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from annotator.gui.suggestions import SuggesterFactory, builtin_factory
+from annotator.gui.suggestions import SuggesterFactory, project_factory
 from annotator.identity import remember_annotator, resolve_annotator
 from annotator.store import Store
 
@@ -43,13 +43,15 @@ def run(
     annotator: str | None = None,
     screenshot: Path | None = None,
     document: str | None = None,
-    suggester: SuggesterFactory | None = builtin_factory,
+    suggester: SuggesterFactory | Literal["project"] | None = "project",
     review: bool = False,
 ) -> int:
     """Start the annotate window (the review window with ``review``), or render it to
     ``screenshot`` and exit. In review, ``annotator`` is the reviewer's name."""
     if screenshot is not None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    if suggester == "project":
+        suggester = project_factory(db)
     from PySide6.QtWidgets import QApplication
 
     from annotator.gui.main_window import settings_for

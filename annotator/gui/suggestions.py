@@ -25,11 +25,17 @@ log = logging.getLogger(__name__)
 SuggesterFactory = Callable[[], Any]
 
 
-def builtin_factory() -> Any:
-    """The project's built-in suggester (spaCy pipeline); raises ImportError until it exists."""
-    from annotator.suggest import builtin_suggester
+def project_factory(path: Path) -> SuggesterFactory:
+    """The one suggester factory of the window: the project's retrained model once one is in use,
+    else the built-in model, always under the project's own label scheme (labels outside it are
+    never suggested, so never stored or accepted)."""
 
-    return builtin_suggester()
+    def make() -> Any:
+        from annotator.learn import suggester_for_project_file
+
+        return suggester_for_project_file(path)
+
+    return make
 
 
 def suggest_now(store: Store, doc_ids: list[str], factory: SuggesterFactory) -> int:
