@@ -28,12 +28,11 @@ from typing import Any
 
 from annotator.formats import Context, ExportReport, Item, Outputs
 from annotator.formats.jsonlines import (
-    FallbackIds,
     doc_id_of,
+    each_value,
     first_object,
     label_problem,
     offsets_problem,
-    values,
 )
 from annotator.formats.reading import (
     ImportedRelation,
@@ -65,14 +64,7 @@ def sniff(head: bytes) -> bool:
 
 
 def read(path: Path, ctx: ReadContext) -> Iterator[Record | Problem]:
-    name = str(path)
-    fallback = FallbackIds(path.stem)
-    for item in values(path, ctx.options.encoding):
-        if isinstance(item, Problem):
-            yield item
-            continue
-        lineno, obj, surrogates = item
-        yield from _record(obj, name, fallback(lineno), lineno, ctx, surrogates)
+    yield from each_value(path, ctx, _record)
 
 
 def _record(

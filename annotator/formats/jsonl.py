@@ -29,12 +29,11 @@ from typing import Any
 
 from annotator.formats import Context, ExportReport, Item, Outputs
 from annotator.formats.jsonlines import (
-    FallbackIds,
     doc_id_of,
+    each_value,
     first_object,
     label_problem,
     offsets_problem,
-    values,
 )
 from annotator.formats.prodigy import input_hash, task_hash
 from annotator.formats.reading import (
@@ -139,14 +138,7 @@ def read(path: Path, ctx: ReadContext) -> Iterator[Record | Problem]:
         other = doccano if obj is not None and doccano.looks_like(obj, ctx) else prodigy
         yield from other.read(path, ctx)
         return
-    name = str(path)
-    fallback = FallbackIds(path.stem)
-    for item in values(path, ctx.options.encoding):
-        if isinstance(item, Problem):
-            yield item
-            continue
-        lineno, obj, surrogates = item
-        yield from _record(obj, name, fallback(lineno), lineno, ctx, surrogates)
+    yield from each_value(path, ctx, _record)
 
 
 def _record(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from annotator.formats.reading import (
     MAX_FILE_BYTES,
     Problem,
     ReadContext,
+    Record,
     utf16_bom,
 )
 from annotator.model import SpanKind
@@ -241,3 +242,21 @@ class FallbackIds:
         n = self.seen.get(line, 0) + 1
         self.seen[line] = n
         return f"{self.stem}-{line}" if n == 1 else f"{self.stem}-{line}-{n}"
+
+
+RecordReader = Callable[[Any, str, str, int, ReadContext, bool], Iterator["Record | Problem"]]
+"""``record(obj, file name, fallback id, line, ctx, may hold surrogates)``: one JSON value's
+records and problems."""
+
+
+def each_value(path: Path, ctx: ReadContext, record: RecordReader) -> Iterator[Record | Problem]:
+    """Every JSON value of ``path`` through ``record``, with its line and a fallback id; the
+    file's own problems (not JSON, not text) pass through as they are."""
+    name = str(path)
+    fallback = FallbackIds(path.stem)
+    for item in values(path, ctx.options.encoding):
+        if isinstance(item, Problem):
+            yield item
+            continue
+        lineno, obj, surrogates = item
+        yield from record(obj, name, fallback(lineno), lineno, ctx, surrogates)
