@@ -48,8 +48,8 @@ def train(overrides: list[str], *, output: Path) -> float:
     """Run ``spacy train``; returns the seconds it took."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     command = [
-        "nice", "-n", "10", sys.executable, "-m", "spacy", "train", str(CONFIG),
-        "--output", str(output), "--code", str(ROOT / "annotator" / "suggest" / "hints.py"),
+        "nice", "-n", "15", sys.executable, "-m", "spacy", "train", str(CONFIG),
+        "--output", str(output), "--code", str(ROOT / "training" / "selection.py"),
         *overrides,
     ]  # fmt: skip
     started = time.monotonic()
@@ -88,6 +88,18 @@ def install(best: Path, target: Path) -> None:
     )  # fmt: skip
     meta.pop("performance", None)  # dev-set scores; the card has the held-out ones
     meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    standard_scorer(target)
+
+
+def standard_scorer(target: Path) -> None:
+    """The installed pipeline names spaCy's own NER scorer and no training paths, so loading it
+    needs neither ``training/selection.py`` nor ``training/output/``."""
+    from spacy.util import load_config
+
+    config = load_config(target / "config.cfg", interpolate=False)
+    config["components"]["ner"]["scorer"] = {"@scorers": "spacy.ner_scorer.v1"}
+    config["paths"]["vectors"] = None
+    config.to_disk(target / "config.cfg")
 
 
 def size_mb(path: Path) -> float:

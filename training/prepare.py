@@ -151,6 +151,7 @@ def to_doc(sentence: Sentence, vocab: object) -> object:
     spaces = sentence.spaces if sentence.spaces is not None else spaces_for(sentence.tokens)
     doc = Doc(vocab, words=sentence.tokens, spaces=spaces)  # type: ignore[arg-type]
     doc.ents = [Span(doc, s, e, label=lab) for s, e, lab in sentence.spans()]
+    doc.user_data["set"] = sentence.source.split("-", 1)[0]  # germeval, smartdata, ...
     return doc
 
 
@@ -343,7 +344,8 @@ def main(argv: list[str] | None = None) -> int:
         germeval = [s for s in parts["train"] if s.source == "germeval"]
         parts["train"] = parts["train"] + augment(germeval, args.augment)
     for name, sentences in parts.items():
-        docbin = DocBin(store_user_data=False)
+        # the dev part keeps each Doc's set: model selection weighs the sets equally
+        docbin = DocBin(store_user_data=name == "dev")
         counts: Counter[str] = Counter()
         for sentence in sentences:
             doc = to_doc(sentence, nlp.vocab)
