@@ -85,8 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.db = default_db()
     from annotator import store
     from annotator.corpus import InputError
+    from annotator.store import connection
 
-    store.COMMAND = f"annotator {args.command}"
+    connection.COMMAND = f"annotator {args.command}"
 
     try:
         return int(args._run(args))

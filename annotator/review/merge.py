@@ -178,7 +178,7 @@ def _merge_one(store: Store, path: Path, rename: dict[str, str], report: MergeRe
     if store.path is not None and path.resolve() == store.path.resolve():
         raise MergeError(f"{path}: cannot merge a project into itself")
     report.files.append(str(path))
-    other = Store.open_read_only(path)
+    other = Store.open_for_reading(path, migrate=False)
     try:
         _merge_from(store, other, path, rename, report)
     except (ValueError, KeyError) as exc:  # a row our models cannot even read

@@ -145,7 +145,7 @@ def test_foreign_file_in_a_real_process_has_no_traceback(
 def test_schema_1_project_is_backed_up_then_migrated(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from annotator import store as store_module
+    from annotator.store import schema as store_module
 
     path = tmp_path / "old.db"
     only_first = store_module.Migrations("annotator")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import annotator.store
+import annotator.store.connection
 from annotator.model import Document
 from annotator.store import LOCK_TIMEOUT_S, LockTimeoutError, Store
 
@@ -28,7 +28,7 @@ def project(tmp_path: Path) -> Path:
 def test_a_writer_gives_up_after_the_timeout_and_names_the_annotator_process_holding_it(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(annotator.store, "COMMAND", "annotator suggest")
+    monkeypatch.setattr(annotator.store.connection, "COMMAND", "annotator suggest")
     holder = Store.open(project)
     waiter = Store.open(project, lock_timeout=0.3)
     try:

@@ -4,8 +4,8 @@
 Tests run as root, for whom ``chmod`` does not stop writes. So the real case is built with a
 read-only bind mount in a private mount namespace (``unshare -m``, as root can), where the kernel
 refuses every write (EROFS), root's included. Where that is not possible the same code path is
-driven in process by making :func:`annotator.store._writable` say no (the one place that decides
-how a project is opened for reading).
+driven in process by making :func:`annotator.store.connection._writable` say no (the one place
+that decides how a project is opened for reading).
 """
 
 from __future__ import annotations
@@ -143,9 +143,9 @@ def test_a_writing_command_on_a_read_only_mount_says_so_in_one_line(tmp_path: Pa
 @pytest.fixture
 def not_writable(monkeypatch: pytest.MonkeyPatch) -> None:
     """What ``os.access`` says on read-only media, for a process that may write everything."""
-    import annotator.store
+    import annotator.store.connection
 
-    monkeypatch.setattr(annotator.store, "_writable", lambda path: False)
+    monkeypatch.setattr(annotator.store.connection, "_writable", lambda path: False)
 
 
 def test_read_only_open_uses_immutable_and_creates_nothing(

@@ -90,7 +90,7 @@ def test_a_screenshot_path_that_is_a_folder_is_one_line(
 
 
 def _schema_1_project(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from annotator import store as store_module
+    from annotator.store import schema as store_module
 
     only_first = store_module.Migrations("annotator")
     only_first._migrations = list(store_module.migrations._migrations[:1])

@@ -150,5 +150,5 @@ def test_cli(files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> No
     assert main(["merge", str(here.with_name("missing.db")), "--db", str(here)]) == 2
     assert "no such project file" in capsys.readouterr().err
     # the other file was only read: no migration, no backup, no new annotators
-    with Store.open_read_only(there) as s:
+    with Store.open_for_reading(there, migrate=False) as s:
         assert s.annotators() == ["ben"]

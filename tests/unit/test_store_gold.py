@@ -119,12 +119,12 @@ def test_schema_1_project_is_migrated_with_a_backup(tmp_path: Path) -> None:
     assert "decisions" in tables and "gold_spans" not in tables
 
 
-def test_open_read_only_does_not_migrate_or_write(tmp_path: Path) -> None:
+def test_open_for_reading_without_migration_does_not_migrate_or_write(tmp_path: Path) -> None:
     path = tmp_path / "other.db"
     with Store.open(path) as s:
         s.add_documents([Document(id="d1", text=TEXT)])
     _downgrade_to_schema_1(path)
-    other = Store.open_read_only(path)
+    other = Store.open_for_reading(path, migrate=False)
     try:
         assert other.schema_version == 1
         assert other.count_documents() == 1
@@ -136,11 +136,11 @@ def test_open_read_only_does_not_migrate_or_write(tmp_path: Path) -> None:
         other.close()
     assert not (tmp_path / "other.db.v1.bak").exists()
     with pytest.raises(StoreError, match="no such project file"):
-        Store.open_read_only(tmp_path / "missing.db")
+        Store.open_for_reading(tmp_path / "missing.db", migrate=False)
     not_a_db = tmp_path / "notes.txt"
     not_a_db.write_text("hello")
     with pytest.raises(StoreError, match="not an annotator project"):
-        Store.open_read_only(not_a_db)
+        Store.open_for_reading(not_a_db, migrate=False)
 
 
 def test_copy_work_is_verbatim(doc_store: Store) -> None:
