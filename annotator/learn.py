@@ -1,17 +1,37 @@
 """Retraining on the annotators' work: a new model version, put into use only if it is better.
 
-``train`` takes the accepted spans of finished documents (one annotator's, or every document's
-first finisher's, or the review's gold), holds a part of those documents back, and continues
-training the current model (the project's active model, else the built-in one) with spaCy's own
-``nlp.update`` after ``nlp.resume_training()``: the entity recogniser learns the new entities
-(and new labels such as DATE), and a span categoriser (``event_spancat``) learns the event
-triggers. Training is bounded by a number of update steps.
+The plain interface (the CLI, the window's background run and the benchmarks call it)::
 
-Both the current and the retrained model then suggest for the held-back documents, each as the
-window would use it (model plus event patterns), and only a retrained model that scores at least
-as well there (exact-span micro F1 over every label) becomes the project's active model. Then the
-documents nobody has touched yet get suggestions from it; they replace the old model's, because
-both share the origin :data:`annotator.suggest.BUILTIN_NAME` and the newest version is shown.
+    report = train(store, TrainOptions(minutes=5, annotator="anna"), progress=callback)
+
+``TrainOptions`` says whose work teaches (``annotator``, ``gold`` or ``merge``), the time budget
+(``minutes``), bounds (``max_steps``, ``max_epochs``), the held-back share and the gate's needs
+(``holdout``, ``min_heldout``), rehearsal, ``base`` and ``out``. ``progress`` gets a
+:class:`TrainProgress` (fraction, text, step, planned steps, per-step loss, early-stopping F1,
+seconds left). :class:`TrainReport` holds what the run did (documents, steps, epochs, why it
+stopped, the early-stopping curve) and decided: ``project`` and ``general`` are
+:class:`~annotator.suggest.evaluate.Comparison` (current and new F1, the interval of the gain),
+``activated`` and ``reason``.
+
+The steps, each a function of its own:
+
+1. :func:`collect`: the accepted spans of finished documents, whose work by choice (several
+   annotators and no choice is an error, never a silent pick).
+2. :func:`split_documents`: held back for the gate (stable by a hash of the id), and a part of
+   the rest for early stopping.
+3. :func:`plan_fit` and :func:`fit`: ``nlp.update`` after ``nlp.resume_training()`` for as many
+   steps as the data (``max_epochs``) and the time budget allow, early stopping on the dev part
+   (the best weights restored), rehearsal sentences of the built-in model's training data mixed
+   into every step. The entity recogniser learns the new entities (and labels such as DATE), a
+   span categoriser (``event_spancat``) the event triggers.
+4. :func:`document_counts` and the general comparison: both models suggest for the held-back
+   documents as the window would (model plus event patterns), and their entities are scored on
+   fixed general German sentences.
+5. :func:`gate`: into use only if better on the held-back documents by more than the noise (a
+   paired bootstrap over documents) and not worse on the general sentences beyond the noise.
+6. :func:`install`: the project's active model; the documents nobody has touched get its
+   suggestions (they replace the old model's: both share the origin
+   :data:`annotator.suggest.BUILTIN_NAME` and the newest version is shown).
 
 Models go to ``<project>.models/vNNN/`` (written to a temporary folder, then renamed); the project
 table records the active one (``active_model``). No Qt here; spaCy is imported lazily.
@@ -22,9 +42,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import random
 import shutil
+import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +57,7 @@ from annotator import long_texts
 from annotator.errors import UserError
 from annotator.model import Span, SpanKind
 from annotator.store import Store
+from annotator.suggest.evaluate import Comparison
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -53,17 +76,80 @@ class TrainError(UserError):
     """Training cannot start (too few finished documents, no base model)."""
 
 
+DEFAULT_MINUTES = 5.0
+"""Time budget of a run (loading, fitting, comparing); see ADR 0021 for how it was chosen."""
+MERGE_RULES = ("union", "agreed")
+REHEARSAL_KINDS = ("sample", "none")
+
+
 @dataclass(frozen=True)
-class TrainSettings:
-    max_steps: int = 200
-    """Update steps (one batch each): what keeps a run bounded in time."""
+class TrainOptions:
+    """Everything a training run may be told; the defaults suit the window's background runs.
+
+    Whose work teaches: ``annotator`` (that annotator's documents marked done), ``gold`` (the
+    reviewed gold), or ``merge`` ("union": every finisher's accepted spans; "agreed": the spans
+    every finisher of a document accepted). With several annotators one of them is required.
+    """
+
+    annotator: str | None = None
+    gold: bool = False
+    merge: str | None = None
+    minutes: float = DEFAULT_MINUTES
+    """Wall-clock budget for loading, fitting and comparing (re-suggesting comes after)."""
+    max_steps: int | None = None
+    """Upper bound on update steps; None: as many as the budget and ``max_epochs`` allow."""
+    max_epochs: int = 30
     batch_size: int = 4
-    """Documents per update."""
+    """Documents (pieces of long ones) per update."""
     dropout: float = 0.2
     holdout: float = 0.2
-    """Share of the annotated documents held back to compare models."""
+    """Share of the documents held back for the gate (at least ``min_heldout`` once there
+    are twice as many documents)."""
+    min_heldout: int = 5
+    """Held-back documents the gate needs before it may put a model into use."""
     min_documents: int = 3
+    dev_share: float = 0.15
+    """Share of the training documents set aside for early stopping (never the held-back ones)."""
+    min_dev: int = 2
+    """Fewer early-stopping documents than this: no early stopping, the budget decides."""
+    evaluations: int = 10
+    """Early-stopping evaluations over a planned run."""
+    patience: int = 3
+    """Evaluations without a better early-stopping F1 before the run stops."""
+    rehearsal: str = "sample"
+    """"sample": mix sentences of the built-in model's training data into every step (entities
+    only), so it keeps what it knew; "none": learn from the project's documents alone."""
+    rehearsal_per_step: int = 8
+    bootstrap: int = 1000
+    confidence: float = 0.95
     seed: int = 0
+    base: Path | None = None
+    """Pipeline to start from; default the current model (the active one, else the built-in)."""
+    out: Path | None = None
+    """Folder for the new model; default ``<project>.models/vNNN``."""
+    resuggest: bool = True
+    """Renew the suggestions of untouched documents when the model is put into use."""
+
+
+@dataclass(frozen=True)
+class TrainProgress:
+    """What a run reports while it works (the CLI prints ``text``; the window shows it)."""
+
+    fraction: float
+    text: str
+    phase: str = ""
+    """"load", "fit", "compare", "install" or "done"."""
+    step: int = 0
+    steps: int = 0
+    """Planned update steps (re-estimated as the run learns how long a step takes)."""
+    loss: float | None = None
+    """Mean training loss per update step since the previous report (not a running sum)."""
+    dev_f1: float | None = None
+    """Early-stopping F1 at the latest evaluation."""
+    seconds_left: float | None = None
+
+
+ProgressCallback = Callable[[TrainProgress], None]
 
 
 @dataclass(frozen=True)
@@ -73,83 +159,238 @@ class Annotated:
     spans: tuple[Span, ...]
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    """One early-stopping evaluation during the fit."""
+
+    step: int
+    seconds: float
+    loss: float | None
+    """Mean loss per step since the previous evaluation."""
+    dev_f1: float
+
+
 @dataclass
-class TrainResult:
+class TrainReport:
+    """What a run did and decided (``to_json`` is the ``--json`` line)."""
+
     version: str
     path: Path
     base: str
+    source: str
+    """Whose work it learned from, in words."""
     train_docs: int
+    dev_docs: int
     heldout_docs: int
-    current_f1: float | None
-    new_f1: float
+    heldout_ids: list[str]
+    steps: int
+    epochs: float
+    stopped: str
+    """Why the fit ended: "no gain", "time budget", "max steps", "max epochs"."""
+    curve: list[Evaluation]
+    project: Comparison | None
+    """Current vs new model on the held-back documents (None: none held back)."""
+    general: Comparison | None
+    """Current vs new model on the fixed general German sentences (None: no shared labels)."""
     activated: bool
+    reason: str
     outside: bool = False
-    """Scored well enough, but was written outside the project's models folder (``--out``), so
-    it was not put into use."""
+    """Passed the gate but was written outside the project's models folder (``out``)."""
+    rehearsal: int = 0
+    """Rehearsal sentences mixed into the fit."""
     resuggested: int = 0
-    steps: int = 0
     seconds: float = 0.0
     skipped_spans: int = 0
-    heldout_ids: list[str] = field(default_factory=list)
+
+    @property
+    def current_f1(self) -> float | None:
+        return None if self.project is None else self.project.current
+
+    @property
+    def new_f1(self) -> float:
+        return 0.0 if self.project is None else self.project.new
 
     def summary(self) -> str:
-        current = "none" if self.current_f1 is None else f"{self.current_f1:.3f}"
-        verdict = (
-            f"{self.version} is now in use; suggestions renewed for {self.resuggested} "
-            "untouched documents"
-            if self.activated
-            else f"{self.version} is outside the project's models folder, so it is NOT put into "
-            f"use (kept at {self.path}; train without --out to use it)"
-            if self.outside
-            else f"{self.version} scores worse and is NOT put into use (kept at {self.path})"
-        )
-        return (
-            f"held-out F1 on {self.heldout_docs} documents: current model {current}, "
-            f"retrained {self.new_f1:.3f}; {verdict}"
-        )
+        lines = [
+            f"learned from {self.source}: {self.train_docs} documents"
+            f" ({self.dev_docs} of them for early stopping), {self.heldout_docs} held back"
+            + (f", {self.rehearsal} rehearsal sentences" if self.rehearsal else ""),
+            f"{self.steps} steps ({self.epochs:.1f} epochs) in {self.seconds:.0f} s, "
+            f"stopped: {self.stopped}",
+        ]
+        if self.project is not None:
+            lines.append(self.project.describe("held-back documents"))
+        if self.general is not None:
+            lines.append(self.general.describe("general German sentences"))
+        if self.activated:
+            verdict = (
+                f"{self.version} is now in use ({self.reason}); suggestions renewed for "
+                f"{self.resuggested} untouched documents"
+            )
+        elif self.outside:
+            verdict = (
+                f"{self.version} is outside the project's models folder, so it is NOT put into "
+                f"use (kept at {self.path}; train without --out to use it)"
+            )
+        else:
+            verdict = f"{self.version} is NOT put into use: {self.reason} (kept at {self.path})"
+        lines.append(verdict)
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        def comparison(c: Comparison | None) -> dict[str, Any] | None:
+            if c is None:
+                return None
+            return {
+                "units": c.units,
+                "current": round(c.current, 4),
+                "new": round(c.new, 4),
+                "low": round(c.low, 4),
+                "high": round(c.high, 4),
+                "confidence": c.confidence,
+            }
+
+        return {
+            "version": self.version,
+            "path": str(self.path),
+            "base": self.base,
+            "source": self.source,
+            "train_docs": self.train_docs,
+            "dev_docs": self.dev_docs,
+            "heldout_docs": self.heldout_docs,
+            "current_f1": self.current_f1,
+            "new_f1": self.new_f1,
+            "project": comparison(self.project),
+            "general": comparison(self.general),
+            "activated": self.activated,
+            "reason": self.reason,
+            "resuggested": self.resuggested,
+            "steps": self.steps,
+            "epochs": round(self.epochs, 2),
+            "stopped": self.stopped,
+            "rehearsal": self.rehearsal,
+            "curve": [
+                {"step": e.step, "seconds": round(e.seconds, 1), "loss": e.loss, "dev_f1": e.dev_f1}
+                for e in self.curve
+            ],
+            "seconds": round(self.seconds, 2),
+        }
 
 
-# ---- which documents teach -------------------------------------------------------------------
+# ---- step 1: whose work teaches --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Collected:
+    docs: list[Annotated]
+    source: str
+
+
+def collect(store: Store, options: TrainOptions) -> Collected:
+    """The finished documents with the accepted spans that teach, in import order, and whose
+    they are in words. Several annotators and no choice among them: :class:`TrainError`."""
+    if options.gold:
+        docs = [
+            Annotated(d, store.document(d).text, tuple(store.gold_spans(d)))
+            for d in store.reviewed_documents()
+        ]
+        return Collected(docs, "the reviewed gold")
+    if options.merge is not None and options.merge not in MERGE_RULES:
+        raise TrainError(f"unknown merge rule {options.merge!r} (use union or agreed)")
+    done = store.documents_done_by(min_annotators=1)
+    names = sorted({name for finishers in done.values() for name in finishers})
+
+    def accepted(doc_id: str, who: str) -> list[Span]:
+        return [s for s in store.decisions(doc_id, who) if s.status.value == "accepted"]
+
+    if options.annotator is not None:
+        who = options.annotator
+        docs = [
+            Annotated(d, store.document(d).text, tuple(accepted(d, who)))
+            for d, finishers in done.items()
+            if who in finishers
+        ]
+        return Collected(docs, f"{who}'s documents")
+    if options.merge is not None:
+        docs = []
+        for doc_id, finishers in done.items():
+            per = [accepted(doc_id, who) for who in finishers]
+            keys = [{s.key for s in spans} for spans in per]
+            keep = set.union(*keys) if options.merge == "union" else set.intersection(*keys)
+            seen: dict[tuple[int, int, str], Span] = {}
+            for spans in per:
+                for s in spans:
+                    if s.key in keep:
+                        seen.setdefault(s.key, s)
+            docs.append(Annotated(doc_id, store.document(doc_id).text, tuple(seen.values())))
+        rule = (
+            "every finisher's spans" if options.merge == "union" else "spans all finishers accepted"
+        )
+        return Collected(docs, f"{options.merge} of {', '.join(names)} ({rule})")
+    if len(names) > 1:
+        raise TrainError(
+            f"{len(names)} annotators marked documents done ({', '.join(names)}): say whose work "
+            "teaches with --annotator NAME, --gold (the reviewed gold) or --merge union|agreed"
+        )
+    if not names:
+        return Collected([], "nobody's documents")
+    return Collected(
+        [Annotated(d, store.document(d).text, tuple(accepted(d, names[0]))) for d in done],
+        f"{names[0]}'s documents (the only annotator)",
+    )
 
 
 def annotated_documents(
-    store: Store, *, annotator: str | None = None, gold: bool = False
+    store: Store, *, annotator: str | None = None, gold: bool = False, merge: str | None = None
 ) -> list[Annotated]:
-    """Finished documents with their accepted spans, in import order.
+    """The documents of :func:`collect`."""
+    return collect(store, TrainOptions(annotator=annotator, gold=gold, merge=merge)).docs
 
-    ``gold``: the reviewed documents' gold spans. ``annotator``: that annotator's documents marked
-    done. Neither: every document someone marked done, with the decisions of the first of its
-    finishers by name (one consistent annotation per document, not a mix).
-    """
-    if gold:
-        ids = store.reviewed_documents()
-        out = []
-        for doc_id in ids:
-            out.append(
-                Annotated(doc_id, store.document(doc_id).text, tuple(store.gold_spans(doc_id)))
-            )
-        return out
-    done = store.documents_done_by(min_annotators=1)
-    out = []
-    for doc_id, names in done.items():
-        if annotator is not None and annotator not in names:
-            continue
-        who = annotator if annotator is not None else names[0]
-        accepted = tuple(s for s in store.decisions(doc_id, who) if s.status.value == "accepted")
-        out.append(Annotated(doc_id, store.document(doc_id).text, accepted))
-    return out
+
+# ---- step 2: hold back -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Split:
+    train: list[Annotated]
+    dev: list[Annotated]
+    """Training documents set aside to decide when to stop (empty: no early stopping)."""
+    held: list[Annotated]
+    """Documents only the gate sees."""
+
+
+def _ranked(docs: Sequence[Annotated], salt: str) -> list[Annotated]:
+    return sorted(docs, key=lambda d: hashlib.sha256((salt + d.doc_id).encode()).hexdigest())
+
+
+def split_documents(docs: Sequence[Annotated], options: TrainOptions) -> Split:
+    """Held back: ``holdout`` of the documents, at least ``min_heldout`` once there are twice
+    as many, at least one; dev: ``dev_share`` of the rest when that makes ``min_dev``. Both by a
+    hash of the document id, so reruns (and a growing project) hold back the same ones."""
+    n = len(docs)
+    if n < 2:
+        return Split(list(docs), [], [])
+    n_held = max(1, round(n * options.holdout), min(options.min_heldout, n // 2))
+    n_held = min(n_held, n - 1)
+    held_ids = {d.doc_id for d in _ranked(docs, "")[:n_held]}
+    rest = [d for d in docs if d.doc_id not in held_ids]
+    n_dev = round(len(rest) * options.dev_share)
+    dev_ids: set[str] = set()
+    if n_dev >= options.min_dev and len(rest) - n_dev >= 2:
+        dev_ids = {d.doc_id for d in _ranked(rest, "dev:")[:n_dev]}
+    return Split(
+        [d for d in rest if d.doc_id not in dev_ids],
+        [d for d in rest if d.doc_id in dev_ids],
+        [d for d in docs if d.doc_id in held_ids],
+    )
 
 
 def split_holdout(
     docs: Sequence[Annotated], fraction: float
 ) -> tuple[list[Annotated], list[Annotated]]:
-    """(train, held back): a stable choice by a hash of the document id, at least one each."""
-    if len(docs) < 2:
-        return list(docs), []
-    ranked = sorted(docs, key=lambda d: hashlib.sha256(d.doc_id.encode()).hexdigest())
-    n_held = min(len(docs) - 1, max(1, round(len(docs) * fraction)))
-    held = {d.doc_id for d in ranked[:n_held]}
-    return [d for d in docs if d.doc_id not in held], [d for d in docs if d.doc_id in held]
+    """(train, held back) of :func:`split_documents` without an early-stopping part."""
+    parts = split_documents(docs, TrainOptions(holdout=fraction, dev_share=0.0))
+    return parts.train, parts.held
 
 
 # ---- models of a project -------------------------------------------------------------------
@@ -314,10 +555,11 @@ def _pieces(docs: Sequence[Annotated]) -> Iterator[Annotated | int]:
 
 
 def _examples(
-    nlp: Language, docs: Sequence[Annotated], *, annotate: Sequence[str]
+    nlp: Language, docs: Sequence[Annotated], *, annotate: Sequence[str], events: bool = True
 ) -> tuple[list[Example], int]:
-    """Examples whose reference holds the entities (``doc.ents``) and the events (span group);
-    spans that do not fit the tokens are skipped and counted."""
+    """Examples whose reference holds the entities (``doc.ents``) and the events (span group;
+    left out with ``events=False``, for sentences whose events nobody annotated); spans that do
+    not fit the tokens are skipped and counted."""
     from spacy.tokens import Span as SpacySpan
     from spacy.training import Example
     from spacy.util import filter_spans
@@ -330,7 +572,7 @@ def _examples(
             continue
         reference = long_texts.make_doc(nlp, doc.text)
         ents: list[SpacySpan] = []
-        events: list[SpacySpan] = []
+        found: list[SpacySpan] = []
         for span in doc.spans:
             made = reference.char_span(
                 span.start, span.end, label=span.label, alignment_mode="expand"
@@ -338,11 +580,12 @@ def _examples(
             if made is None:
                 skipped += 1
                 continue
-            (ents if span.kind == SpanKind.ENTITY else events).append(made)
+            (ents if span.kind == SpanKind.ENTITY else found).append(made)
         kept = filter_spans(ents)
         skipped += len(ents) - len(kept)
         reference.set_ents(kept)
-        reference.spans[SPANCAT_KEY] = events
+        if events:
+            reference.spans[SPANCAT_KEY] = found
         predicted = long_texts.make_doc(nlp, doc.text)
         for name in annotate:
             predicted = nlp.get_pipe(name)(predicted)
@@ -350,51 +593,340 @@ def _examples(
     return out, skipped
 
 
-def _score(suggester: SpacySuggester, docs: Sequence[Annotated]) -> float:
+# ---- step 3: the fit loop ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FitPlan:
+    """How long the fit may run."""
+
+    seconds: float
+    """Wall-clock budget of the loop itself."""
+    max_steps: int
+    """Steps allowed by ``max_epochs`` (and ``max_steps``) for this many examples."""
+    eval_every: int
+    """Steps between early-stopping evaluations (0: none)."""
+
+
+def plan_fit(n_examples: int, seconds: float, options: TrainOptions, *, dev: bool) -> FitPlan:
+    """The fit's bounds from the data size: at most ``max_epochs`` passes (and ``max_steps``),
+    within ``seconds``; with early-stopping documents, about ``evaluations`` checks over the
+    allowed steps, at least one per epoch."""
+    per_epoch = max(1, math.ceil(n_examples / options.batch_size)) if n_examples else 0
+    steps = per_epoch * options.max_epochs
+    if options.max_steps is not None:
+        steps = min(steps, options.max_steps)
+    every = 0
+    if dev and steps:
+        every = max(1, min(per_epoch, math.ceil(steps / max(1, options.evaluations))))
+    return FitPlan(max(0.0, seconds), steps, every)
+
+
+@dataclass
+class FitResult:
+    steps: int = 0
+    epochs: float = 0.0
+    stopped: str = "max epochs"
+    curve: list[Evaluation] = field(default_factory=list)
+    best_step: int = 0
+
+
+class _Clock:
+    def __init__(self, budget: float) -> None:
+        self.t0 = time.perf_counter()
+        self.budget = budget
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.t0
+
+    @property
+    def left(self) -> float:
+        return max(0.0, self.budget - self.elapsed)
+
+
+def _model_keys(nlp: Language, docs: Sequence[Annotated]) -> list[list[tuple[int, int, str]]]:
+    """The pipeline's own entities and learned events for each document (no patterns, no
+    scheme filter): what early stopping compares."""
+    out: list[list[tuple[int, int, str]]] = []
+    for pieces in long_texts.pipe_pieces(nlp, [d.text for d in docs]):
+        keys: list[tuple[int, int, str]] = []
+        for start, doc in pieces:
+            keys += [(start + e.start_char, start + e.end_char, e.label_) for e in doc.ents]
+            if SPANCAT_KEY in doc.spans:
+                group = doc.spans[SPANCAT_KEY]
+                keys += [(start + e.start_char, start + e.end_char, e.label_) for e in group]
+        out.append(keys)
+    return out
+
+
+def model_f1(nlp: Language, docs: Sequence[Annotated]) -> float:
+    """Exact-span micro F1 of the pipeline's own entities and events on ``docs``."""
     from annotator.suggest.evaluate import score_spans
 
     if not docs:
         return 0.0
-    predicted = [
-        [s.key for s in spans] for spans in suggester.suggest([d.text for d in docs], n_process=1)
-    ]
     gold = [[s.key for s in d.spans] for d in docs]
-    return score_spans(gold, predicted)["micro"].f1
+    return score_spans(gold, _model_keys(nlp, docs))["micro"].f1
 
 
-def train(
-    store: Store,
+def fit(
+    nlp: Language,
+    examples: Sequence[Example],
     *,
-    out: Path | None = None,
-    annotator: str | None = None,
-    gold: bool = False,
-    base: Path | None = None,
-    settings: TrainSettings | None = None,
-    progress: Progress | None = None,
-    resuggest: bool = True,
-) -> TrainResult:
-    """Retrain, compare on held-back documents, and put the new model into use if not worse."""
-    import spacy
+    plan: FitPlan,
+    options: TrainOptions,
+    trainable: Sequence[str],
+    dev: Sequence[Annotated] = (),
+    rehearsal: Sequence[Example] = (),
+    progress: ProgressCallback | None = None,
+    fraction: tuple[float, float] = (0.0, 1.0),
+) -> FitResult:
+    """``nlp.update`` in shuffled batches until the plan's steps or seconds run out, or (with
+    ``dev`` documents) ``patience`` evaluations bring no better F1 on them; the weights of the
+    best evaluation are restored at the end. Each step also updates the entity recogniser on
+    ``rehearsal_per_step`` rehearsal examples (never the event categoriser: their events are
+    not annotated)."""
+    from spacy.util import minibatch
 
-    from annotator.suggest.pipelines import register_components
+    report: ProgressCallback = progress or (lambda p: None)
+    lo, hi = fraction
+    result = FitResult()
+    if not examples or plan.max_steps == 0:
+        result.stopped = "max steps" if examples else "no examples"
+        return result
+    clock = _Clock(plan.seconds)
+    optimizer = nlp.resume_training()
+    rng = random.Random(options.seed)
+    exclude = [n for n in nlp.pipe_names if n not in trainable]
+    rehearse_exclude = [n for n in nlp.pipe_names if n not in trainable or n == SPANCAT_NAME]
+    rehearsal_order: list[Example] = []
+    best_f1 = model_f1(nlp, dev) if dev else -1.0
+    best_weights = _weights(nlp, trainable) if dev else None
+    if dev:
+        result.curve.append(Evaluation(0, clock.elapsed, None, best_f1))
+    since_best = 0
+    shown = 0.0
+    interval: list[float] = []  # step losses since the last evaluation
+    since_report: list[float] = []  # step losses since the last progress report
+    last_report = 0.0
+    per_epoch = math.ceil(len(examples) / options.batch_size)
 
-    settings = settings or TrainSettings()
-    report: Progress = progress or (lambda fraction, text: None)
-    t0 = time.perf_counter()
-    docs = annotated_documents(store, annotator=annotator, gold=gold)
-    if len(docs) < settings.min_documents:
-        who = "reviewed" if gold else f"marked done{f' by {annotator}' if annotator else ''}"
-        raise TrainError(
-            f"training needs at least {settings.min_documents} documents {who}; "
-            f"the project has {len(docs)}"
+    def planned() -> int:
+        if result.steps == 0:
+            return plan.max_steps
+        per_step = clock.elapsed / result.steps
+        return min(plan.max_steps, result.steps + int(clock.left / max(per_step, 1e-9)))
+
+    def evaluate() -> bool:
+        """An early-stopping check; True when the run should stop."""
+        nonlocal best_f1, best_weights, since_best
+        f1 = model_f1(nlp, dev)
+        mean = statistics.fmean(interval) if interval else None
+        result.curve.append(Evaluation(result.steps, clock.elapsed, mean, f1))
+        interval.clear()
+        if f1 > best_f1:
+            best_f1, best_weights, since_best = f1, _weights(nlp, trainable), 0
+            result.best_step = result.steps
+        else:
+            since_best += 1
+        return since_best >= options.patience
+
+    stop = ""
+    while not stop:
+        order = list(examples)
+        rng.shuffle(order)
+        for batch in minibatch(order, size=options.batch_size):
+            losses: dict[str, float] = {}
+            nlp.update(
+                list(batch), sgd=optimizer, drop=options.dropout, losses=losses, exclude=exclude
+            )
+            if rehearsal:
+                extra: list[Example] = []
+                while len(extra) < options.rehearsal_per_step:
+                    if not rehearsal_order:
+                        rehearsal_order = list(rehearsal)
+                        rng.shuffle(rehearsal_order)
+                    extra.append(rehearsal_order.pop())
+                nlp.update(extra, sgd=optimizer, drop=options.dropout, exclude=rehearse_exclude)
+            result.steps += 1
+            interval.append(sum(losses.values()))
+            since_report.append(sum(losses.values()))
+            if plan.eval_every and dev and result.steps % plan.eval_every == 0 and evaluate():
+                stop = "no gain"
+            total = max(planned(), result.steps)
+            if result.steps >= plan.max_steps:
+                stop = stop or (
+                    "max steps"
+                    if options.max_steps is not None and plan.max_steps == options.max_steps
+                    else "max epochs"
+                )
+            per_step = clock.elapsed / result.steps
+            if not stop and clock.elapsed + per_step > plan.seconds:
+                stop = "time budget"
+            if stop or clock.elapsed - last_report >= 2.0 or result.steps == 1:
+                last_report = clock.elapsed
+                latest = result.curve[-1].dev_f1 if result.curve else None
+                loss = statistics.fmean(since_report)
+                since_report.clear()
+                share = max(
+                    result.steps / total, clock.elapsed / plan.seconds if plan.seconds else 0
+                )
+                shown = max(shown, min(1.0, share))
+                text = (
+                    f"step {result.steps}/{total}, loss {loss:.2f}"
+                    + (f", early-stopping F1 {latest:.3f}" if latest is not None else "")
+                    + f", {_duration(clock.left)} left"
+                )
+                report(
+                    TrainProgress(
+                        lo + (hi - lo) * shown,
+                        text,
+                        "fit",
+                        result.steps,
+                        total,
+                        loss,
+                        latest,
+                        clock.left,
+                    )
+                )
+            if stop:
+                break
+    if dev and interval and result.curve[-1].step != result.steps:
+        evaluate()
+    result.epochs = result.steps / per_epoch
+    result.stopped = stop
+    if best_weights is not None:
+        _restore(nlp, best_weights)
+    return result
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _weights(nlp: Language, names: Sequence[str]) -> dict[str, bytes]:
+    return {name: nlp.get_pipe(name).model.to_bytes() for name in names}  # type: ignore[attr-defined]
+
+
+def _restore(nlp: Language, weights: dict[str, bytes]) -> None:
+    for name, data in weights.items():
+        nlp.get_pipe(name).model.from_bytes(data)  # type: ignore[attr-defined]
+
+
+# ---- rehearsal and the general German sentences --------------------------------------------
+
+REHEARSAL_FILE = "rehearsal-de.jsonl.gz"
+GENERAL_FILE = "general-de.jsonl.gz"
+
+
+def shipped_sentences(name: str) -> list[Annotated]:
+    """A shipped file of German sentences with gold entities (``annotator/resources``; where
+    they come from: ``annotator/resources/SENTENCES.md``); empty when it is not there."""
+    import gzip
+
+    from annotator.model import SpanStatus
+    from annotator.resources import resource_path
+
+    path = resource_path(name)
+    if not path.is_file():
+        return []
+    out = []
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            record = json.loads(line)
+            spans = tuple(
+                Span(
+                    start=a,
+                    end=b,
+                    label=label,
+                    kind=SpanKind.ENTITY,
+                    status=SpanStatus.ACCEPTED,
+                    origin="import",
+                )
+                for a, b, label in record["spans"]
+            )
+            out.append(Annotated(record["id"], record["text"], spans))
+    return out
+
+
+def _only_labels(docs: Sequence[Annotated], labels: set[str]) -> list[Annotated]:
+    return [
+        Annotated(d.doc_id, d.text, tuple(s for s in d.spans if s.label in labels)) for d in docs
+    ]
+
+
+# ---- step 4: evaluate on the held-back documents -------------------------------------------
+
+
+def document_counts(suggester: SpacySuggester | None, docs: Sequence[Annotated]) -> list[Any]:
+    """Per document: exact-span counts of the suggestions (as the window shows them: model plus
+    event patterns) against the document's spans."""
+    from annotator.suggest.evaluate import score_spans
+
+    if not docs:
+        return []
+    if suggester is None:
+        predicted: list[list[tuple[int, int, str]]] = [[] for _ in docs]
+    else:
+        predicted = [
+            [s.key for s in spans]
+            for spans in suggester.suggest([d.text for d in docs], n_process=1)
+        ]
+    return [
+        score_spans([[s.key for s in d.spans]], [p])["micro"]
+        for d, p in zip(docs, predicted, strict=True)
+    ]
+
+
+# ---- step 5: the gate ------------------------------------------------------------------------
+
+
+def gate(
+    project: Comparison | None, general: Comparison | None, options: TrainOptions
+) -> tuple[bool, str]:
+    """Whether the new model goes into use, and why in words: it must beat the current one on
+    at least ``min_heldout`` held-back documents by more than the noise (the lower end of the
+    interval of the gain above 0), and not be worse on the general German sentences beyond the
+    noise (the upper end of that interval not below 0)."""
+    if project is None or project.units < options.min_heldout:
+        n = 0 if project is None else project.units
+        return False, (
+            f"{n} held-back documents cannot tell a gain from noise (the gate needs "
+            f"{options.min_heldout}; about {math.ceil(options.min_heldout / options.holdout)} "
+            "finished documents)"
         )
-    train_docs, held = split_holdout(docs, settings.holdout)
-    current = current_model_path(store)
-    start_from = base if base is not None else current
-    if start_from is None or not Path(start_from).is_dir():
-        missing = start_from or "annotator/resources/model-de missing"
-        raise TrainError(f"no model to start from ({missing})")
+    if project.low <= 0:
+        return False, (
+            f"not better than the current model by more than the noise on the held-back "
+            f"documents (gain {project.gain:+.3f}, interval {project.low:+.3f} to "
+            f"{project.high:+.3f})"
+        )
+    if general is not None and general.high < 0:
+        return False, (
+            f"worse on general German (gain {general.gain:+.3f}, interval {general.low:+.3f} to "
+            f"{general.high:+.3f}): it forgot what the current model knew"
+        )
+    return True, f"better by {project.gain:+.3f} on the held-back documents" + (
+        f", {general.gain:+.3f} on general German" if general is not None else ""
+    )
 
+
+# ---- step 6: install -------------------------------------------------------------------------
+
+
+def install(store: Store, version: str, path: Path, *, resuggest: bool) -> int:
+    """Put a model into use; with ``resuggest``, renew the untouched documents' suggestions
+    (how many)."""
+    set_active_model(store, version, path)
+    return resuggest_untouched(store) if resuggest else 0
+
+
+# ---- the whole run ---------------------------------------------------------------------------
+
+
+def _target(store: Store, out: Path | None) -> tuple[Path, str]:
     if out is None:
         root = models_dir(store)
         root.mkdir(parents=True, exist_ok=True)
@@ -404,20 +936,21 @@ def train(
         version = out.name
     if out.exists() and any(out.iterdir()):
         raise TrainError(f"{out} exists and is not empty")
+    return out, version
 
-    report(0.02, f"loading {start_from}")
-    register_components()
-    nlp = spacy.load(start_from)
+
+def _prepare(
+    nlp: Language, train_docs: Sequence[Annotated], scheme: Any
+) -> tuple[list[Example], list[str], list[str], int]:
+    """Entity labels added, the event categoriser added when missing; (examples, trainable
+    components, components that only annotate, spans skipped)."""
     trainable = [name for name, proc in nlp.pipeline if hasattr(proc, "update")]
     annotate = [name for name, proc in nlp.pipeline if not hasattr(proc, "update")]
-    examples, skipped = _examples(nlp, train_docs, annotate=annotate)
-    scheme = store.scheme
-    entity_labels = sorted({s.label for d in train_docs for s in d.spans if s.kind == "entity"})
-    event_labels = [label.name for label in scheme.of_kind(SpanKind.EVENT)]
     if "ner" not in nlp.pipe_names:
-        raise TrainError(f"{start_from} has no entity recogniser (ner) to continue training")
+        raise TrainError("the start model has no entity recogniser (ner) to continue training")
+    examples, skipped = _examples(nlp, train_docs, annotate=annotate)
     ner = nlp.get_pipe("ner")
-    for label in entity_labels:
+    for label in sorted({s.label for d in train_docs for s in d.spans if s.kind == "entity"}):
         ner.add_label(label)  # type: ignore[attr-defined]
     if SPANCAT_NAME not in nlp.pipe_names:
         spancat = nlp.add_pipe(
@@ -429,44 +962,209 @@ def train(
                 "suggester": {"@misc": "spacy.ngram_suggester.v1", "sizes": [1, 2]},
             },
         )
+        event_labels = [label.name for label in scheme.of_kind(SpanKind.EVENT)]
         spancat.initialize(lambda: examples, nlp=nlp, labels=event_labels)  # type: ignore[attr-defined]
         trainable.append(SPANCAT_NAME)
+    return examples, trainable, annotate, skipped
 
-    report(0.05, f"training on {len(train_docs)} documents, {len(held)} held back")
-    from spacy.util import minibatch
 
-    optimizer = nlp.resume_training()
-    rng = random.Random(settings.seed)
-    steps = 0
-    losses: dict[str, float] = {}
-    while steps < settings.max_steps and examples:
-        order = list(examples)
-        rng.shuffle(order)
-        for batch in minibatch(order, size=settings.batch_size):
-            nlp.update(
-                list(batch),
-                sgd=optimizer,
-                drop=settings.dropout,
-                losses=losses,
-                exclude=[n for n in nlp.pipe_names if n not in trainable],
-            )
-            steps += 1
-            if steps % 5 == 0 or steps == settings.max_steps:
-                loss = sum(losses.values())
-                report(0.05 + 0.75 * steps / settings.max_steps, f"step {steps} (loss {loss:.1f})")
-            if steps >= settings.max_steps:
-                break
+def train(
+    store: Store,
+    options: TrainOptions | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+) -> TrainReport:
+    """Retrain on the project's finished documents and put the new model into use only if the
+    gate lets it: collect -> hold back -> fit (sized to the data and the time budget, early
+    stopping, rehearsal) -> evaluate (held-back documents, general German) -> gate -> install.
+    """
+    import spacy
+
+    from annotator.suggest.pipelines import register_components
+
+    options = options or TrainOptions()
+    report: ProgressCallback = progress or (lambda p: None)
+    clock = _Clock(options.minutes * 60)
+    collected = collect(store, options)
+    docs = collected.docs
+    if len(docs) < options.min_documents:
+        who = "reviewed" if options.gold else f"marked done ({collected.source})"
+        raise TrainError(
+            f"training needs at least {options.min_documents} documents {who}; "
+            f"the project has {len(docs)}"
+        )
+    parts = split_documents(docs, options)
+    current = current_model_path(store)
+    start_from = options.base if options.base is not None else current
+    if start_from is None or not Path(start_from).is_dir():
+        missing = start_from or "annotator/resources/model-de missing"
+        raise TrainError(f"no model to start from ({missing})")
+    out, version = _target(store, options.out)
+
+    report(TrainProgress(0.01, f"loading {start_from}", "load"))
+    register_components()
+    nlp = spacy.load(start_from)
+    examples, trainable, annotate, skipped = _prepare(nlp, parts.train, store.scheme)
+    entity_labels = {label.name for label in store.scheme.of_kind(SpanKind.ENTITY)}
+    rehearsal: list[Example] = []
+    if options.rehearsal == "sample":
+        sample = _only_labels(shipped_sentences(REHEARSAL_FILE), entity_labels)
+        rehearsal, _ = _examples(nlp, sample, annotate=annotate, events=False)
+    elif options.rehearsal not in REHEARSAL_KINDS:
+        raise TrainError(f"unknown rehearsal {options.rehearsal!r} (use sample or none)")
+
+    # The current model's side of the comparison first: it also tells how long the new
+    # model's side will take, which the fit must leave time for.
+    report(TrainProgress(0.03, "scoring the current model on the held-back documents", "load"))
+    t_compare = time.perf_counter()
+    current_suggester = project_suggester(store, model=current) if current is not None else None
+    current_counts = document_counts(current_suggester, parts.held)
+    current_nlp = current_suggester.load() if current_suggester is not None else None
+    general_current = _general_counts_cache(current_nlp, entity_labels, options)
+    compare_seconds = time.perf_counter() - t_compare
+
+    plan = plan_fit(
+        len(examples),
+        clock.left - 1.2 * compare_seconds - 5,
+        options,
+        dev=len(parts.dev) >= options.min_dev,
+    )
+    report(
+        TrainProgress(
+            0.05,
+            f"training on {len(parts.train)} documents "
+            f"({len(parts.dev)} for early stopping), {len(parts.held)} held back, "
+            f"{len(rehearsal)} rehearsal sentences; at most {plan.max_steps} steps "
+            f"in {_duration(plan.seconds)}",
+            "fit",
+            0,
+            plan.max_steps,
+        )
+    )
+    fitted = fit(
+        nlp,
+        examples,
+        plan=plan,
+        options=options,
+        trainable=trainable,
+        dev=parts.dev,
+        rehearsal=rehearsal,
+        progress=report,
+        fraction=(0.05, 0.8),
+    )
 
     nlp.meta["version"] = f"0.0.{int(version[1:])}" if version[1:].isdigit() else "0.0.0"
     nlp.meta["name"] = "learned"
     nlp.meta["annotator"] = {
         "version": version,
         "base": str(start_from),
-        "documents": [d.doc_id for d in train_docs],
-        "held_back": [d.doc_id for d in held],
-        "steps": steps,
-        "source": "gold" if gold else (annotator or "done documents"),
+        "source": collected.source,
+        "documents": [d.doc_id for d in parts.train],
+        "early_stopping": [d.doc_id for d in parts.dev],
+        "held_back": [d.doc_id for d in parts.held],
+        "steps": fitted.steps,
+        "stopped": fitted.stopped,
+        "rehearsal": len(rehearsal),
     }
+    _write_model(nlp, out)
+
+    report(TrainProgress(0.82, "comparing the models on the held-back documents", "compare"))
+    from annotator.suggest.evaluate import paired_bootstrap
+
+    new_suggester = project_suggester(store, model=out)
+    new_counts = document_counts(new_suggester, parts.held)
+    project = (
+        paired_bootstrap(
+            current_counts,
+            new_counts,
+            rounds=options.bootstrap,
+            confidence=options.confidence,
+            seed=options.seed,
+        )
+        if parts.held
+        else None
+    )
+    report(TrainProgress(0.88, "comparing the models on general German sentences", "compare"))
+    general = general_current(new_suggester.load())
+    passed, reason = gate(project, general, options)
+    outside = passed and not _inside_models_dir(store, out)
+    activated = passed and not outside
+    result = TrainReport(
+        version=version,
+        path=out,
+        base=str(start_from),
+        source=collected.source,
+        train_docs=len(parts.train),
+        dev_docs=len(parts.dev),
+        heldout_docs=len(parts.held),
+        heldout_ids=[d.doc_id for d in parts.held],
+        steps=fitted.steps,
+        epochs=fitted.epochs,
+        stopped=fitted.stopped,
+        curve=fitted.curve,
+        project=project,
+        general=general,
+        activated=activated,
+        reason=reason,
+        outside=outside,
+        rehearsal=len(rehearsal),
+        skipped_spans=skipped,
+    )
+    meta_path = out / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["annotator"].update(
+        {
+            "heldout_f1": result.new_f1,
+            "current_f1": result.current_f1,
+            "gate": result.to_json()["project"],
+            "general": result.to_json()["general"],
+            "decision": reason,
+        }
+    )
+    _write_text(meta_path, json.dumps(meta, indent=2, ensure_ascii=False))
+    if activated:
+        report(
+            TrainProgress(
+                0.9, "putting the model into use, suggesting for untouched documents", "install"
+            )
+        )
+        result.resuggested = install(store, version, out, resuggest=options.resuggest)
+    result.seconds = clock.elapsed
+    report(TrainProgress(1.0, "done", "done"))
+    return result
+
+
+def _general_counts_cache(
+    current: Language | None, labels: set[str], options: TrainOptions
+) -> Callable[[Language], Comparison | None]:
+    """The current model scored on the general sentences now (its time counts toward the
+    reserve), compared with a new model later."""
+    from annotator.suggest.evaluate import PRF, paired_bootstrap, score_spans
+
+    sentences = shipped_sentences(GENERAL_FILE)
+    shared = labels & {s.label for d in sentences for s in d.spans}
+    if not sentences or not shared:
+        return lambda nlp: None
+    gold = [[s.key for s in d.spans if s.label in shared] for d in sentences]
+
+    def counts(nlp: Language | None) -> list[PRF]:
+        predicted = _model_keys(nlp, sentences) if nlp is not None else [[] for _ in sentences]
+        return [
+            score_spans([g], [p], labels=shared)["micro"]
+            for g, p in zip(gold, predicted, strict=True)
+        ]
+
+    before = counts(current)
+    return lambda nlp: paired_bootstrap(
+        before,
+        counts(nlp),
+        rounds=options.bootstrap,
+        confidence=options.confidence,
+        seed=options.seed,
+    )
+
+
+def _write_model(nlp: Language, out: Path) -> None:
     tmp = out.with_name(out.name + ".tmp")
     tmp.parent.mkdir(parents=True, exist_ok=True)
     if tmp.exists():
@@ -475,42 +1173,6 @@ def train(
     if out.exists():
         out.rmdir()
     os.replace(tmp, out)
-
-    report(0.82, "comparing the models on the held-back documents")
-    new_f1 = _score(project_suggester(store, model=out), held)
-    current_f1 = (
-        _score(project_suggester(store, model=current), held) if current is not None else None
-    )
-    better = current_f1 is None or new_f1 >= current_f1
-    # Only a model inside <db>.models/ can be put into use (the active model is confined there).
-    outside = better and not _inside_models_dir(store, out)
-    activated = better and not outside
-    result = TrainResult(
-        version=version,
-        path=out,
-        base=str(start_from),
-        train_docs=len(train_docs),
-        heldout_docs=len(held),
-        current_f1=current_f1,
-        new_f1=new_f1,
-        activated=activated,
-        outside=outside,
-        steps=steps,
-        skipped_spans=skipped,
-        heldout_ids=[d.doc_id for d in held],
-    )
-    meta_path = out / "meta.json"
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    meta["annotator"].update({"heldout_f1": new_f1, "current_f1": current_f1})
-    _write_text(meta_path, json.dumps(meta, indent=2, ensure_ascii=False))
-    if activated:
-        set_active_model(store, version, out)
-        if resuggest:
-            report(0.9, "suggesting for untouched documents")
-            result.resuggested = resuggest_untouched(store)
-    report(1.0, "done")
-    result.seconds = time.perf_counter() - t0
-    return result
 
 
 def resuggest_untouched(store: Store, *, batch: int = 32) -> int:
@@ -535,30 +1197,23 @@ def _write_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def result_json(result: TrainResult) -> dict[str, Any]:
-    return {
-        "version": result.version,
-        "path": str(result.path),
-        "base": result.base,
-        "train_docs": result.train_docs,
-        "heldout_docs": result.heldout_docs,
-        "current_f1": result.current_f1,
-        "new_f1": result.new_f1,
-        "activated": result.activated,
-        "resuggested": result.resuggested,
-        "steps": result.steps,
-        "seconds": round(result.seconds, 2),
-    }
+def result_json(result: TrainReport) -> dict[str, Any]:
+    return result.to_json()
 
 
 # ---- running training in the background (the window's hook wraps this in Qt signals) --------
 
 
-def train_argv(db: Path, *, max_steps: int | None = None) -> list[str]:
-    """The command line of a background training run on a project file."""
+def train_argv(
+    db: Path, *, max_steps: int | None = None, annotator: str | None = None
+) -> list[str]:
+    """The command line of a background training run on a project file (``annotator``: learn
+    from that annotator's documents, as a window working as them does)."""
     import sys
 
     argv = [sys.executable, "-m", "annotator.cli", "train", "--db", str(db), "--json"]
+    if annotator is not None:
+        argv += ["--annotator", annotator]
     if max_steps is not None:
         argv += ["--max-steps", str(max_steps)]
     return argv
@@ -603,14 +1258,14 @@ class BackgroundTraining:
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
-    def start(self) -> None:
+    def start(self, *, annotator: str | None = None) -> None:
         import subprocess
         import threading
 
         if self.running:
             return
         self._process = subprocess.Popen(
-            train_argv(self.db, max_steps=self.max_steps),
+            train_argv(self.db, max_steps=self.max_steps, annotator=annotator),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

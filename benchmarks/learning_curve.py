@@ -279,7 +279,7 @@ def simulate(
     retrain_every: int = 0,
     models: Path | None = None,
 ) -> Run:
-    from annotator.learn import TrainError, active_model, train
+    from annotator.learn import TrainError, TrainOptions, active_model, train
 
     session = Session(store, "anna")
     run = Run()
@@ -293,7 +293,7 @@ def simulate(
             done += 1
             if retrain_every and done % retrain_every == 0 and models is not None:
                 try:
-                    result = train(store, out=models / f"v{done:03d}")
+                    result = train(store, TrainOptions(out=models / f"v{done:03d}"))
                 except TrainError as exc:
                     run.trainings.append(f"k={done}: {exc}")
                 else:

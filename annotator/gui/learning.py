@@ -37,16 +37,48 @@ def project_factory(path: Path, fallback: Callable[[], Any]) -> Callable[[], Any
     return make
 
 
+def trained_message(result: dict[str, Any]) -> str:
+    """One status-bar line for a finished run (``annotator train --json``): the decision with
+    both figures and their spread."""
+
+    def figures(part: dict[str, Any] | None, what: str) -> str:
+        if not part:
+            return ""
+        return (
+            f"{what} {part['current']:.3f} -> {part['new']:.3f} "
+            f"(gain {part['low']:+.3f} to {part['high']:+.3f})"
+        )
+
+    scores = "; ".join(
+        f
+        for f in (
+            figures(result.get("project"), "held-back F1"),
+            figures(result.get("general"), "general German"),
+        )
+        if f
+    )
+    if result.get("activated"):
+        return f"Model {result['version']} in use: {scores}"
+    return f"Model {result['version']} not used: {result.get('reason', 'worse')}. {scores}"
+
+
 class Learning(QObject):
     memory_refreshed = Signal(list)  # ids of documents whose memory suggestions changed
     progress = Signal(int, str)  # percent, text, of a training run
     trained = Signal(bool, str)  # whether a new model is in use; one line for the status bar
 
     def __init__(
-        self, path: Path, settings: QSettings | None = None, parent: QObject | None = None
+        self,
+        path: Path,
+        settings: QSettings | None = None,
+        parent: QObject | None = None,
+        *,
+        annotator: Callable[[], str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.path = path
+        self.annotator = annotator
+        """Who works in the window now: training learns from that annotator's documents."""
         self.settings = settings
         self.done_since_training = 0
         self._lock = threading.Lock()
@@ -76,7 +108,9 @@ class Learning(QObject):
         if every and self.done_since_training >= every and not self.training.running:
             self.done_since_training = 0
             try:
-                self.training.start()
+                self.training.start(
+                    annotator=self.annotator() if self.annotator is not None else None
+                )
             except OSError as exc:
                 self.trained.emit(False, f"Training could not start: {exc}")
                 return
@@ -109,14 +143,7 @@ class Learning(QObject):
         if result is None:
             self.trained.emit(False, message)
             return
-        current = result.get("current_f1")
-        scores = f"held-out F1 {current if current is None else round(current, 3)} -> " + (
-            f"{result['new_f1']:.3f}"
-        )
-        if result.get("activated"):
-            self.trained.emit(True, f"Model {result['version']} in use ({scores})")
-        else:
-            self.trained.emit(False, f"Model {result['version']} not used: worse ({scores})")
+        self.trained.emit(bool(result.get("activated")), trained_message(result))
 
     def stop(self) -> None:
         self.training.stop()

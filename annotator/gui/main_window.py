@@ -106,7 +106,9 @@ class MainWindow(SpanActions, QMainWindow):
         self._start_suggestions()
         self.learning: Learning | None = None
         if self.path is not None and not store.read_only:  # learning (ADR 0009)
-            self.learning = Learning(self.path, settings, self)
+            self.learning = Learning(
+                self.path, settings, self, annotator=lambda: self.session.annotator
+            )
             self.learning.memory_refreshed.connect(self._on_memory)
             self.learning.progress.connect(self._on_training_progress)
             self.learning.trained.connect(self._on_trained)

@@ -48,6 +48,21 @@ def test_progress_lines_are_read_back() -> None:
     argv = train_argv(Path("p.db"), max_steps=5)
     assert argv[:4] == [sys.executable, "-m", "annotator.cli", "train"]
     assert argv[-2:] == ["--max-steps", "5"] and "--json" in argv
+    assert train_argv(Path("p.db"), annotator="anna")[-2:] == ["--annotator", "anna"]
+
+
+def test_the_status_bar_says_the_decision_with_both_figures_and_their_spread() -> None:
+    from annotator.gui.learning import trained_message
+
+    project = {"units": 8, "current": 0.61, "new": 0.72, "low": 0.03, "high": 0.19}
+    general = {"units": 574, "current": 0.8, "new": 0.79, "low": -0.03, "high": 0.01}
+    used = {"version": "v002", "activated": True, "project": project, "general": general}
+    line = trained_message(used)
+    assert line.startswith("Model v002 in use")
+    assert "0.610 -> 0.720 (gain +0.030 to +0.190)" in line
+    assert "general German 0.800 -> 0.790 (gain -0.030 to +0.010)" in line
+    refused = {**used, "activated": False, "reason": "not better by more than the noise"}
+    assert trained_message(refused).startswith("Model v002 not used: not better by more")
 
 
 @pytest.mark.slow

@@ -106,7 +106,7 @@ def test_retraining_improves_is_put_into_use_and_a_worse_model_is_not(
     tmp_path: Path, tiny_model: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from annotator.learn import (
-        TrainSettings,
+        TrainOptions,
         active_model,
         project_suggester,
         set_active_model,
@@ -121,13 +121,12 @@ def test_retraining_improves_is_put_into_use_and_a_worse_model_is_not(
     set_active_model(store, "v000", current)
     steps: list[float] = []
     result = train(
-        store,
-        settings=TrainSettings(max_steps=40),
-        progress=lambda fraction, text: steps.append(fraction),
+        store, TrainOptions(max_steps=40), progress=lambda p: steps.append(p.fraction)
     )
 
     assert result.version == "v001" and result.path == tmp_path / "p.db.models" / "v001"
-    assert result.train_docs + result.heldout_docs == 10 and result.heldout_docs == 2
+    assert result.train_docs + result.dev_docs + result.heldout_docs == 10
+    assert result.heldout_docs == 5
     assert result.current_f1 is not None and result.new_f1 > result.current_f1 + 0.2
     assert result.activated
     assert active_model(store) == ("v001", result.path)
@@ -155,7 +154,7 @@ def test_retraining_improves_is_put_into_use_and_a_worse_model_is_not(
     out = capsys.readouterr().out
     assert code == 0
     assert "NOT put into use" in out
-    assert f"current model {result.new_f1:.3f}" in out
+    assert f"held-back documents (5): {result.new_f1:.3f} -> " in out
     with Store.open(db) as again:
         assert active_model(again) == ("v001", result.path)
     assert (out_dir / "meta.json").is_file()
