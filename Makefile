@@ -9,10 +9,11 @@ DB ?= annotator.db
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,train]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,train,hub,dask]"
 	touch $(STAMP)
 
-## Create .venv and install annotator (editable) with its test tools and the training extras.
+## Create .venv and install annotator (editable) with its test tools and every extra (training,
+## the team hub's PostgreSQL driver, Dask).
 setup: $(STAMP)
 
 ## Import the seed corpus, suggest spans with the built-in model, open the window.

@@ -12,7 +12,8 @@ from annotator.store import Store
 
 if TYPE_CHECKING:
     from annotator.suggest.base import Suggester
-    from annotator.suggest.batch import BatchReport
+    from annotator.suggest.batch import BatchReport, Progress
+    from annotator.suggest.dask_batch import Scheduler
 
 NAME = "suggest"
 HELP = (
@@ -44,6 +45,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--batch-size", type=int, default=64, help="nlp.pipe batch size")
     parser.add_argument("--n-process", type=int, default=1, help="worker processes for nlp.pipe")
+    parser.add_argument(
+        "--dask",
+        metavar="SCHEDULER",
+        help="suggest on a Dask cluster: a scheduler address (tcp://host:8786) or local:N for N "
+        "worker processes here; this process writes the project (needs annotator[dask])",
+    )
     parser.add_argument("--limit", type=int, help="suggest for at most this many documents")
     parser.add_argument(
         "--jsonl",
@@ -60,6 +67,13 @@ def run(args: argparse.Namespace) -> int:
 
     if args.n_process < 1 or args.batch_size < 1:
         raise UserError("--n-process and --batch-size must be at least 1")
+    scheduler = None
+    if args.dask is not None:
+        from annotator.suggest.dask_batch import parse_scheduler
+
+        if args.n_process != 1:
+            raise UserError("--dask and --n-process do not go together: the cluster has workers")
+        scheduler = parse_scheduler(args.dask)
     with Store.open(args.db, create=False, verify=True) as store:
         if args.model:
             try:
@@ -108,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
                     f"the built-in model is missing from {suggester.model}; "
                     "rebuild it (see annotator/resources/model-de/MODEL_CARD.md) or pass --model"
                 )
-        report = _run_with_progress(store, suggester, args)
+        report = _run_with_progress(store, suggester, args, scheduler)
         print(report.summary(suggester.name, suggester.version))
         if args.jsonl:
             lines = write_suggestions_jsonl(store, args.jsonl)
@@ -116,16 +130,37 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_with_progress(store: Store, suggester: Suggester, args: argparse.Namespace) -> BatchReport:
+def _run_with_progress(
+    store: Store, suggester: Suggester, args: argparse.Namespace, scheduler: Scheduler | None
+) -> BatchReport:
     from annotator.suggest.batch import suggest_corpus
+
+    def work(progress: Progress | None) -> BatchReport:
+        if scheduler is not None:
+            from annotator.suggest.dask_batch import suggest_corpus_dask
+
+            return suggest_corpus_dask(
+                store,
+                suggester,
+                scheduler,
+                batch_size=args.batch_size,
+                limit=args.limit,
+                progress=progress,
+            )
+        return suggest_corpus(
+            store,
+            suggester,
+            batch_size=args.batch_size,
+            n_process=args.n_process,
+            limit=args.limit,
+            progress=progress,
+        )
 
     total = store.count_documents_without_run(suggester.name, suggester.version)
     if args.limit is not None:
         total = min(total, args.limit)
     if args.quiet or total == 0:
-        return suggest_corpus(
-            store, suggester, batch_size=args.batch_size, n_process=args.n_process, limit=args.limit
-        )
+        return work(None)
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -145,12 +180,6 @@ def _run_with_progress(store: Store, suggester: Suggester, args: argparse.Namesp
         console=console(),
     ) as bar:
         name = visible_controls(suggester.name)
-        task = bar.add_task(f"suggesting with {name}", total=total)
-        return suggest_corpus(
-            store,
-            suggester,
-            batch_size=args.batch_size,
-            n_process=args.n_process,
-            limit=args.limit,
-            progress=lambda n: bar.advance(task, n),
-        )
+        where = f" on {scheduler}" if scheduler is not None else ""
+        task = bar.add_task(f"suggesting with {name}{where}", total=total)
+        return work(lambda n: bar.advance(task, n))
