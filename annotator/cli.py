@@ -28,6 +28,8 @@ COMMANDS: tuple[str, ...] = (
     "export",
     "merge",
     "train",
+    "sync",
+    "hub",
 )
 """Modules of ``annotator.commands``; each module adds one subcommand."""
 
