@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DB ?= annotator.db
 
-.PHONY: setup run test lint dist clean x11-libs screenshots
+.PHONY: setup run test lint dist clean x11-libs screenshots pg-server
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,16 @@ x11-libs: $(STAMP)
 	  else echo "Qt needs these system packages to open a window: $$missing (apt-get install $$missing)"; fi; \
 	fi
 
+## The hub tests start a throwaway PostgreSQL server (tests/hub/pg_server.py): install Debian's
+## server package where its programs are missing and we may (root with apt-get), else fail.
+pg-server:
+	@if command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing PostgreSQL's server programs for the hub tests (apt-get install postgresql)"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -qq postgresql >/dev/null || { apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; }; \
+	else echo "the hub tests need PostgreSQL's server programs (initdb, pg_ctl): apt-get install postgresql"; exit 1; fi
+
 ## Build the wheel and the sdist into dist/ (what `pip install` of a release gets).
 dist: $(STAMP)
 	rm -rf dist
@@ -40,7 +50,7 @@ dist: $(STAMP)
 	@ls dist
 
 ## Run the whole test suite (headless: Qt renders offscreen), the wheel test on the dist/ just built.
-test: dist
+test: dist pg-server
 	ANNOTATOR_DIST=dist QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 ## Redraw docs/screenshot.png, docs/review.png and docs/review-empty.png from the current code

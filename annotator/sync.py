@@ -482,6 +482,8 @@ class Sync:
         who = "annotator" if kind == WORK else "reviewer"
         key = "AND w.annotator = %(me)s" if kind == WORK else ""
         done: list[tuple[str, str, int, str]] = []
+        inserts: list[str] = []
+        updates: list[str] = []
         try:
             with self.conn.transaction(), self.conn.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(hub.change_lock())")
@@ -500,7 +502,6 @@ class Sync:
                         {"me": annotator},
                     )
                 }
-                inserts, updates = [], []
                 by_hash = {hashes[d]: d for d, *_ in todo}
                 for doc_id, _, dig, base in todo:
                     h = hashes[doc_id]
@@ -539,7 +540,7 @@ class Sync:
             raise _refused(exc, f"{what} from {self.me}") from None
         with self.store.transaction():
             self.local.record(kind, done)
-        written = len(done)
+        written = len(updates) + len(inserts)  # not those a killed sync had already pushed
         self.report.add(self.report.pushed, "work" if kind == WORK else "gold", written)
         self._tick(f"pushed {kind}", written)
 

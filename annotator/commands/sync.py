@@ -7,6 +7,7 @@ import os
 
 from annotator.cli import UserError
 from annotator.store import Store
+from annotator.sync import BATCH
 
 NAME = "sync"
 HELP = (
@@ -25,12 +26,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="postgresql://ROLE:PASSWORD@HOST:PORT/DATABASE (default: $ANNOTATOR_HUB)",
     )
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=BATCH,
+        help=f"work units per hub transaction (default {BATCH}); a killed sync redoes one",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
 def run(args: argparse.Namespace) -> int:
     from annotator.sync import sync
 
+    if args.batch < 1:
+        raise UserError("--batch must be at least 1")
     url = args.url or os.environ.get("ANNOTATOR_HUB")
     if not url:
         raise UserError("sync needs the hub's URL (or $ANNOTATOR_HUB)")
@@ -40,6 +49,6 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {what}: {n}", flush=True)
 
     with Store.open(args.db, create=False, verify=True) as store:
-        report = sync(store, url, progress=progress)
+        report = sync(store, url, batch=args.batch, progress=progress)
     print(report.summary())
     return 0

@@ -32,7 +32,9 @@ def desktop(path: Path, docs: list[Document]) -> Store:
 
 
 def member_url(admin_url: str, name: str, *, reviewer: bool = False) -> str:
-    return sync_url(admin_url, add_member(admin_url, name, reviewer=reviewer, password="pw-" + name))
+    return sync_url(
+        admin_url, add_member(admin_url, name, reviewer=reviewer, password="pw-" + name)
+    )
 
 
 def annotate(store: Store, name: str, doc_ids: list[str], *, seed: int, done: bool = True) -> int:
