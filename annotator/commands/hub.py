@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.hub import add_member, init_hub, redact, sync_url
+    from annotator.store.hub import add_member, init_hub, redact, sync_url
 
     if args.hub_command == "init":
         info = init_hub(args.url)

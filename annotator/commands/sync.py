@@ -7,7 +7,7 @@ import os
 
 from annotator.cli import UserError
 from annotator.store import Store
-from annotator.sync import BATCH
+from annotator.store.sync import BATCH
 
 NAME = "sync"
 HELP = (
@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.sync import sync
+    from annotator.store.sync import sync
 
     if args.batch < 1:
         raise UserError("--batch must be at least 1")

@@ -12,7 +12,9 @@ refusing files, transactions, the write lock, backups) and applies the migration
 - :mod:`~annotator.store.history`: the append-only log of every change;
 - :mod:`~annotator.store.gold`: gold spans and arguments, review states, the review queue;
 - :mod:`~annotator.store.merge`: copying an annotator's work from another project file;
-- :mod:`~annotator.store.stats`: counts over the whole project.
+- :mod:`~annotator.store.stats`: counts over the whole project;
+- :mod:`~annotator.store.hub` and :mod:`~annotator.store.sync`: the team hub on PostgreSQL and
+  syncing a project with it (ADR 0022; imported only by ``annotator hub`` and ``annotator sync``).
 
 Model suggestions and annotators' decisions live in separate tables (ADR 0001): suggestions are
 keyed by model name and version and can be recomputed at will; decisions are per annotator and are

@@ -32,7 +32,7 @@ def hub_db(pg: Server) -> str:
 @pytest.fixture
 def hub(hub_db: str) -> str:
     """The admin's URL of a hub that is set up (schema, group roles, policies)."""
-    from annotator.hub import init_hub
+    from annotator.store.hub import init_hub
 
     init_hub(hub_db)
     return hub_db

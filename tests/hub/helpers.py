@@ -6,10 +6,10 @@ import random
 from pathlib import Path
 from typing import Any
 
-from annotator.hub import add_member, sync_url
 from annotator.model import DocState, DocStatus, Document, Span, SpanKind, SpanStatus
 from annotator.review.merge import _work
 from annotator.store import Store
+from annotator.store.hub import add_member, sync_url
 
 WORDS = ["Anna", "traf", "Putin", "in", "Minsk", "und", "Berlin", "am", "Montag", "Merkel"]
 

@@ -10,10 +10,10 @@ import psycopg
 import pytest
 
 from annotator.cli import main
-from annotator.hub import HubError, add_member, hub_info, init_hub
 from annotator.model import content_hash
 from annotator.store import Store
-from annotator.sync import Sync, canonical, digest, sync
+from annotator.store.hub import HubError, add_member, hub_info, init_hub
+from annotator.store.sync import Sync, canonical, digest, sync
 from tests.hub.helpers import annotate, corpus, desktop, member_url
 
 TEXT = "Anna traf Ben in Minsk."

@@ -19,7 +19,7 @@ from annotator.model import Document, Span, SpanKind, SpanStatus
 from annotator.review.agreement import agreement
 from annotator.review.merge import merge
 from annotator.store import Store
-from annotator.sync import sync
+from annotator.store.sync import sync
 from tests.hub.helpers import annotate, corpus, desktop, everyone_work, history_rows, member_url
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,7 +1,7 @@
-"""The team hub: a PostgreSQL database that desktops sync their projects with (ADR 0021).
+"""The team hub: a PostgreSQL database that desktops sync their projects with (ADR 0022).
 
 This module holds the hub's side: its schema (``hub.*``), the roles and the row-level security
-policies that decide who may write what, and connecting. :mod:`annotator.sync` moves work
+policies that decide who may write what, and connecting. :mod:`annotator.store.sync` moves work
 between a project file and the hub.
 
 Who may do what is the database's business, not the desktop's: every annotator logs in with a

@@ -1,4 +1,4 @@
-"""Sync a project file with the team hub (``annotator sync URL``; ADR 0021).
+"""Sync a project file with the team hub (``annotator sync URL``; ADR 0022).
 
 A desktop keeps working on its own project file, offline as ever; a sync pushes the work of the
 annotator it logs in as (decisions, document state, arguments, history; gold and review states
@@ -19,7 +19,7 @@ documents have been pushed.
   batch are committed here after it, in one SQLite transaction with what was pulled. A sync that
   is killed redoes at most one batch, and redoing it changes nothing.
 - **Many desktops at once**: the hub hands out change numbers under its change lock in commit
-  order (:mod:`annotator.hub`), so reading "everything after my mark" misses nothing.
+  order (:mod:`annotator.store.hub`), so reading "everything after my mark" misses nothing.
 - **Never overwrites**: a unit changed on both sides since this file last synced it (the same
   annotator on two desktops, or another annotator's work edited here) is left as it is on both
   sides and reported as a conflict.
@@ -33,9 +33,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from annotator.hub import HubError, connect, read_info
 from annotator.model import Document, content_hash
 from annotator.store import Store, now
+from annotator.store.hub import HubError, connect, read_info
 
 if TYPE_CHECKING:
     import psycopg
