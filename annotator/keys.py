@@ -15,7 +15,7 @@ from __future__ import annotations
 RESERVED_LABEL_KEYS: dict[str, str] = {
     " ": "accept (Space)",
     "?": "help",
-    "a": "accept all (Shift+A)",
+    "a": "accept all (Shift+A), add arguments (A)",
     "c": "comment",
     "f": "flag",
     "j": "next span",

@@ -22,6 +22,7 @@ STYLE_COLORS: dict[str, str] = {
     "rejected": "#9e9e9e",  # the strike-through of a rejected span
     "unresolved": "#e4003a",  # review: the underline of an unresolved disagreement
     "current": "#f28e00",  # review: the dashed frame of the current disagreement
+    "argument": "#34466b",  # the arcs from an event to its arguments, with the role's name
 }
 
 # Machado et al. (2009), severity 1.0, for linear RGB.

@@ -128,7 +128,23 @@ ACTIONS: tuple[ActionSpec, ...] = (
         f"Accept the remaining suggestions scoring at least {CONFIDENT_SCORE:.2f}",
         ("Ctrl+Shift+A",),
     ),
-    ActionSpec("delete", "Span", "Delete span", ("Delete",), windows=BOTH, hint="delete the span"),
+    ActionSpec(
+        "delete",
+        "Span",
+        "Delete span (adding arguments: the chosen argument)",
+        ("Delete",),
+        windows=BOTH,
+        hint="delete the span",
+    ),
+    ActionSpec(
+        "add_argument",
+        "Span",
+        "Add arguments to the selected event: J/K choose a span, a role key sets its role, "
+        "Escape ends",
+        ("A",),
+        windows=BOTH,
+        hint="arguments of the event (then J/K, role key, Escape)",
+    ),
     ActionSpec(
         "grow_start",
         "Span",
@@ -144,7 +160,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "shrink_end", "Span", "Shrink: end one token earlier", ("Alt+Shift+Left",), windows=BOTH
     ),
-    ActionSpec("deselect", "Span", "Clear the selection", ("Escape",), windows=BOTH),
+    ActionSpec(
+        "deselect",
+        "Span",
+        "Clear the selection (adding arguments: back to the event)",
+        ("Escape",),
+        windows=BOTH,
+    ),
     ActionSpec(
         "snapping",
         "Span",

@@ -9,6 +9,12 @@ readable. Suggestions are faded and dashed until decided; rejected spans are str
 grey; the selected span has a thick dark outline. Every span carries its label as a small tag
 above its first word, so no label is told by colour alone.
 
+An event's arguments are arcs from the event to each filler with the role's name on them
+(brat's way): on one line an arc over the words between, across lines two halves, the event's
+running out to the margin its filler lies towards and the filler's coming in from there, so no
+arc crosses the text. Only arcs with an end on the visible lines are computed and drawn; those of
+the selected span are drawn strong, the others light.
+
 Room for the tags: QPlainTextEdit's layout ignores a block's line height, so every character is
 set one and a half times larger and raised as superscript, which Qt draws at two thirds of that
 size: the glyphs keep their size and each line gains a free lane above them. It is one format for
@@ -26,14 +32,17 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QFont,
     QFontMetricsF,
     QHelpEvent,
     QMouseEvent,
     QPainter,
+    QPainterPath,
     QPaintEvent,
     QPen,
+    QPolygonF,
     QRegion,
     QTextCharFormat,
     QTextCursor,
@@ -43,11 +52,12 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
 from annotator.gui.document import DocumentModel, Key
-from annotator.model import LabelScheme, Span, SpanKind, SpanStatus
+from annotator.model import Argument, LabelScheme, Span, SpanKind, SpanStatus
 from annotator.palette import STYLE_COLORS
 
 SELECTED = QColor(STYLE_COLORS["selected"])
 REJECTED = QColor(STYLE_COLORS["rejected"])
+ARC = QColor(STYLE_COLORS["argument"])
 TAG_SCALE = 0.6  # tag font size against the text's
 
 
@@ -122,11 +132,19 @@ class ArticleView(QPlainTextEdit):
         self._placed: list[tuple[int, int, Span]] = []
         self._slots: dict[Key, int] = {}
         self._shown_selected: Key | None = None
+        self.arguing: tuple[Key | None, Key | None] = (None, None)  # argument mode: trigger, filler
         self._longest = 0
+        # arguments by the Qt start of their event and of their filler: (start, arc index)
+        self._arcs: list[tuple[int, int, int, int, Argument]] = []
+        self._arc_by_trigger: list[tuple[int, int]] = []
+        self._arc_by_filler: list[tuple[int, int]] = []
+        self._arc_ends: set[Key] = set()
+        self.draw_arcs = True
         self.last_paint = 0.0  # perf_counter() at the end of the last paint (benchmarks)
         document.loaded.connect(self._on_loaded)
         document.spans_changed.connect(self._on_spans_changed)
         document.selection_changed.connect(self._on_selection_changed)
+        document.arguments_changed.connect(self._on_arguments_changed)
 
     # ---- reacting to the model ---------------------------------------------------------------
 
@@ -135,6 +153,11 @@ class ArticleView(QPlainTextEdit):
         self.setPlainText(self.document_model.text)
         self.document().setDocumentMargin(18)
         self._place()
+        self._place_arcs()
+        self.viewport().update()
+
+    def _on_arguments_changed(self) -> None:
+        self._place_arcs()
         self.viewport().update()
 
     def _on_spans_changed(self, rows: list[int] | None) -> None:
@@ -156,6 +179,10 @@ class ArticleView(QPlainTextEdit):
         old = self.document_model.span(self._shown_selected)
         span = self.document_model.selected_span
         self._shown_selected = self.document_model.selected
+        if self._arcs and any(
+            k in self._arc_ends for k in (old.key if old else None, self._shown_selected)
+        ):
+            self.viewport().update()  # its arcs are drawn strong (or no longer)
         if span is not None:
             qs, qe = self.qt_range(span)
             cursor = QTextCursor(self.document())
@@ -183,12 +210,39 @@ class ArticleView(QPlainTextEdit):
         if not region.isEmpty():
             self.viewport().update(region)
 
+    def show_arguing(self, trigger: Key | None, filler: Key | None) -> None:
+        """The argument mode's event and chosen filler (None, None: the mode is off)."""
+        before = [k for k in self.arguing if k is not None]
+        self.arguing = (trigger, filler)
+        spans = [self.document_model.span(k) for k in (*before, trigger, filler) if k is not None]
+        self._repaint_spans([s for s in spans if s is not None])
+        self.viewport().update()
+
     def qt_range(self, span: Span) -> tuple[int, int]:
         key = (span.start, span.end)
         found = self._qt.get(key)
         if found is None:
             found = self._qt[key] = self.document_model.positions.span_to_qt(*key)
         return found
+
+    def _place_arcs(self) -> None:
+        positions = self.document_model.positions
+
+        def qt(key: Key) -> tuple[int, int]:
+            found = self._qt.get(key[:2])
+            if found is None:
+                found = self._qt[key[:2]] = positions.span_to_qt(key[0], key[1])
+            return found
+
+        arcs = []
+        for a in self.document_model.arguments:
+            if a.status == SpanStatus.REJECTED:
+                continue
+            arcs.append((*qt(a.trigger), *qt(a.filler), a))
+        self._arcs = arcs
+        self._arc_by_trigger = sorted((arc[0], i) for i, arc in enumerate(arcs))
+        self._arc_by_filler = sorted((arc[2], i) for i, arc in enumerate(arcs))
+        self._arc_ends = {k for a in self.document_model.arguments for k in (a.trigger, a.filler)}
 
     def _place(self) -> None:
         spans = self.document_model.spans
@@ -267,13 +321,18 @@ class ArticleView(QPlainTextEdit):
 
     # ---- painting ----------------------------------------------------------------------------
 
+    def _band(self, top: float, bottom: float) -> tuple[int, int]:
+        """The Qt positions of the lines that meet the band ``top``..``bottom``."""
+        first = self.cursorForPosition(QPoint(0, max(0, int(top)))).position()
+        right = self.viewport().width()
+        end = self.cursorForPosition(QPoint(right, int(bottom) + 1)).position() + 1
+        return first, end
+
     def _visible(self, top: float, bottom: float) -> list[tuple[int, int, Span]]:
         """Spans on the lines that meet the band ``top``..``bottom`` of the viewport."""
         if not self._placed:
             return []
-        first = self.cursorForPosition(QPoint(0, max(0, int(top)))).position()
-        right = self.viewport().width()
-        end = self.cursorForPosition(QPoint(right, int(bottom) + 1)).position() + 1
+        first, end = self._band(top, bottom)
         hi = bisect_left(self._starts, end)
         lo = bisect_left(self._starts, first - self._longest)
         return [p for p in self._placed[lo:hi] if p[1] >= first]
@@ -366,8 +425,139 @@ class ArticleView(QPlainTextEdit):
                 for rect in rects:
                     painter.drawRoundedRect(rect.adjusted(-2, -0.5, 2, 0.5), 4, 4)
         self._paint_tags(painter, drawn, live)
+        if self.draw_arcs:
+            self._paint_arcs(painter, area)
         painter.end()
         self.last_paint = time.perf_counter()
+
+    # ---- arcs ----------------------------------------------------------------------------------
+
+    def visible_arcs(self, area: QRectF) -> list[tuple[Argument, QRectF | None, QRectF | None]]:
+        """The arguments with an end on the lines of ``area``: each with the first rectangle of
+        its event and of its filler (None for an end off those lines)."""
+        if not self._arcs:
+            return []
+        first, end = self._band(area.top(), area.bottom())
+        lo_pos = first - self._longest
+        found: set[int] = set()
+        for starts in (self._arc_by_trigger, self._arc_by_filler):
+            lo = bisect_left(starts, (lo_pos, -1))
+            hi = bisect_left(starts, (end, -1))
+            found.update(i for _pos, i in starts[lo:hi])
+        out = []
+        for i in sorted(found):
+            tqs, tqe, fqs, fqe, argument = self._arcs[i]
+            ends: list[QRectF | None] = []
+            for qs, qe in ((tqs, tqe), (fqs, fqe)):
+                rects = self._rects(qs, qe) if qe >= first and qs < end else []
+                ends.append(rects[0] if rects else None)
+            if ends[0] is not None or ends[1] is not None:
+                out.append((argument, ends[0], ends[1]))
+        return out
+
+    def _paint_arcs(self, painter: QPainter, area: QRectF) -> None:
+        arcs = self.visible_arcs(area)
+        trigger, filler = self.arguing
+        if trigger is not None and filler is not None:  # the argument mode's preview
+            t = self._first_rect(trigger)
+            if t is not None:
+                painter.setPen(QPen(SELECTED, 2.2, Qt.PenStyle.DashLine))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRoundedRect(t.adjusted(-3, -1.5, 3, 1.5), 4, 4)
+        if not arcs and trigger is None:
+            return
+        lane = self._lane()
+        selected = self.document_model.selected
+        strong = {selected, trigger}
+        painter.setFont(self.tag_font)
+        metrics = QFontMetricsF(self.tag_font)
+        right = float(self.viewport().width()) - 4
+        page = QColor("#fdfcf8")
+        page.setAlpha(235)
+        jobs: list[tuple[bool, Argument | None, QRectF | None, QRectF | None]] = [
+            (a.trigger in strong or a.filler in strong, a, t, f) for a, t, f in arcs
+        ]
+        if trigger is not None and filler is not None:
+            made = any(a.trigger == trigger and a.filler == filler for a, _t, _f in arcs)
+            if not made:
+                jobs.append((True, None, self._first_rect(trigger), self._first_rect(filler)))
+        jobs.sort(key=lambda j: j[0])  # strong arcs last, on top
+        for bold, argument, t, f in jobs:
+            color = QColor(ARC)
+            color.setAlpha(255 if bold else 120)
+            pen = QPen(color, 1.8 if bold else 1.1)
+            if argument is None or argument.status == SpanStatus.SUGGESTED:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            label = "?" if argument is None else argument.role
+            after = argument is None or argument.filler[0] >= argument.trigger[0]
+            pieces = self._arc_pieces(t, f, lane, right, after)
+            for path, head, (x, y) in pieces:
+                painter.drawPath(path)
+                if head is not None:
+                    painter.setBrush(QBrush(color))
+                    painter.drawPolygon(head)
+                    painter.setBrush(Qt.BrushStyle.NoBrush)
+                width = metrics.horizontalAdvance(label)
+                box = QRectF(x - width / 2 - 2, y - metrics.ascent() / 2 - 1.5, width + 4,
+                             metrics.ascent() + 2)  # fmt: skip
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(page)
+                painter.drawRoundedRect(box, 2, 2)
+                painter.setPen(color)
+                painter.drawText(QPointF(box.left() + 2, box.bottom() - 1.5), label)
+                painter.setPen(pen)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+
+    def _first_rect(self, key: Key) -> QRectF | None:
+        rects = self._rects(*self.document_model.positions.span_to_qt(key[0], key[1]))
+        return rects[0] if rects else None
+
+    @staticmethod
+    def _arc_pieces(
+        t: QRectF | None, f: QRectF | None, lane: float, right: float, after: bool
+    ) -> list[tuple[QPainterPath, QPolygonF | None, tuple[float, float]]]:
+        """The paths of one arc: one hump when both ends are on one line, else the event's
+        half out to the margin and the filler's half in from it; each with its arrow head
+        (at the filler) and the middle of its label."""
+        rise = max(lane - 2.0, 6.0)
+
+        def anchor(r: QRectF) -> QPointF:
+            return QPointF(r.left() + min(r.width() / 2, 14.0), r.top() + 1)
+
+        def head(p: QPointF) -> QPolygonF:
+            return QPolygonF([p, QPointF(p.x() - 3.5, p.y() - 6), QPointF(p.x() + 3.5, p.y() - 6)])
+
+        pieces: list[tuple[QPainterPath, QPolygonF | None, tuple[float, float]]] = []
+        if t is not None and f is not None and abs(t.top() - f.top()) < 1:
+            a, b = anchor(t), anchor(f)
+            top = a.y() - rise
+            path = QPainterPath(a)
+            path.cubicTo(QPointF(a.x(), top), QPointF(b.x(), top), b)
+            pieces.append((path, head(b), ((a.x() + b.x()) / 2, a.y() - rise * 0.75)))
+            return pieces
+        if t is not None:  # out to the margin the filler lies towards
+            a = anchor(t)
+            top = a.y() - rise
+            edge = right if after else 4.0
+            path = QPainterPath(a)
+            turn = 8.0 if after else -8.0
+            path.quadTo(QPointF(a.x(), top), QPointF(a.x() + turn, top))
+            path.lineTo(QPointF(edge, top))
+            mid = a.x() + (edge - a.x()) * 0.5
+            pieces.append((path, None, (mid, top)))
+        if f is not None:  # in from the margin the event lies towards
+            b = anchor(f)
+            top = b.y() - rise
+            edge = 4.0 if after else right
+            turn = -8.0 if after else 8.0
+            path = QPainterPath(QPointF(edge, top))
+            path.lineTo(QPointF(b.x() + turn, top))
+            path.quadTo(QPointF(b.x(), top), b)
+            mid = edge + (b.x() - edge) * 0.5
+            pieces.append((path, head(b), (mid, top)))
+        return pieces
 
     def _lane(self) -> float:
         """The free height above the glyphs of a line, where the tags go."""

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal, SignalInstance
 
-from annotator.model import DocState, Document, Span, SpanStatus, document_title
+from annotator.model import Argument, DocState, Document, Span, SpanStatus, document_title
 from annotator.session import ChangeSpans, ChangeState, Session, annotator_view, span_order
 from annotator.textpos import TextPositions
 from annotator.tokens import Tokens
@@ -35,7 +35,8 @@ class DocumentModel(Protocol):
 
     Signals: ``loaded`` (a new document: everything changed), ``spans_changed`` (a list of the
     rows whose status changed, same spans in the same order; or None when spans came or went),
-    ``selection_changed``, ``state_changed``.
+    ``arguments_changed`` (arguments came, went or changed role), ``selection_changed``,
+    ``state_changed``.
     """
 
     @property
@@ -43,12 +44,15 @@ class DocumentModel(Protocol):
     @property
     def spans_changed(self) -> SignalInstance: ...
     @property
+    def arguments_changed(self) -> SignalInstance: ...
+    @property
     def selection_changed(self) -> SignalInstance: ...
     @property
     def state_changed(self) -> SignalInstance: ...
 
     session: Any  # the Session or ReviewSession whose commands the document shows
     spans: list[Span]
+    arguments: list[Argument]  # the arguments shown (the arcs), in trigger order
     selected: Key | None
     positions: TextPositions
 
@@ -62,6 +66,7 @@ class DocumentModel(Protocol):
     def selected_span(self) -> Span | None: ...
 
     def span(self, key: Key | None) -> Span | None: ...
+    def arguments_of(self, trigger: Key) -> list[Argument]: ...
     def tokens(self) -> Tokens: ...
     def open(self, doc_id: str) -> None: ...
     def reload(self) -> None: ...
@@ -79,6 +84,7 @@ class ShownText(QObject):
     # a list of rows when only those spans' statuses changed (same spans, same order); None when
     # spans came or went (everything may have moved)
     spans_changed = Signal(object)
+    arguments_changed = Signal()
     selection_changed = Signal()
     state_changed = Signal()
 
@@ -87,6 +93,7 @@ class ShownText(QObject):
         self.doc: Document | None = None
         self.positions = TextPositions("")
         self.spans: list[Span] = []
+        self.arguments: list[Argument] = []
         self.selected: Key | None = None
         self._index: dict[Key, int] = {}
         self._tokens: Tokens | None = None
@@ -117,6 +124,12 @@ class ShownText(QObject):
     @property
     def selected_span(self) -> Span | None:
         return self.span(self.selected)
+
+    def arguments_of(self, trigger: Key) -> list[Argument]:
+        """The arguments shown for one trigger, in text order of their fillers."""
+        return sorted(
+            (a for a in self.arguments if a.trigger == trigger), key=lambda a: (a.filler, a.role)
+        )
 
     def tokens(self) -> Tokens:
         if self._tokens is None:
@@ -183,6 +196,7 @@ class OpenDocument(ShownText):
         self._read()
         self.selected = selected if selected in self._index else None
         self.spans_changed.emit(None)
+        self.arguments_changed.emit()
         self.state_changed.emit()
         self.selection_changed.emit()
 
@@ -191,6 +205,7 @@ class OpenDocument(ShownText):
         self.state = self.session.state(self.doc.id)  # also pins the revision for conflicts
         self._decisions = {s.key: s for s in self.session.decisions(self.doc.id)}
         self._suggestions = {s.key: s for s in self.session.suggestions(self.doc.id)}
+        self.arguments = self.session.arguments(self.doc.id)
         self._rebuild()
 
     def _rebuild(self) -> None:
@@ -249,6 +264,13 @@ class OpenDocument(ShownText):
         else:
             self._rebuild()
             self.spans_changed.emit(None)
+        if command.unlink or command.link:
+            gone = {a.key for a in command.unlink}
+            kept = [a for a in self.arguments if a.key not in gone]
+            self.arguments = sorted(
+                {a.key: a for a in (*kept, *command.link)}.values(), key=lambda a: a.key
+            )
+            self.arguments_changed.emit()
         before = self.state
         self.state = self.session.stored_state(command.doc_id)
         if before is None or _visible_state(before) != _visible_state(self.state):

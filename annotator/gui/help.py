@@ -46,7 +46,18 @@ def help_rows(
                 "or relabel the selected span",
             )
         )
-    rows.append(("Mouse", "Click a span", "select it"))
+    for label in scheme.labels:
+        for role in label.roles:
+            fillers = "/".join(role.fillers) or "any entity"
+            rows.append(
+                (
+                    "Roles",
+                    role.key.upper(),
+                    f"{label.name}: {role.name} ({fillers}), while adding arguments (A)"
+                    + (f" — {role.guideline}" if role.guideline else ""),
+                )
+            )
+    rows.append(("Mouse", "Click a span", "select it (adding arguments: choose it)"))
     rows.append(("Mouse", "Drag / Shift+arrows", "select text for a new span"))
     return rows
 

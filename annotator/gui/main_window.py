@@ -98,7 +98,11 @@ class MainWindow(SpanActions, QMainWindow):
         self.doc.spans_changed.connect(lambda _rows: self._update_status())
         self.doc.state_changed.connect(self._on_state_changed)
         self.doc_list.document_chosen.connect(self.go_to)
-        self.article.span_clicked.connect(self.doc.select)
+        self.article.span_clicked.connect(self.editor.click)
+        self.editor.catch_keys(self.article)
+        self.editor.catch_keys(self.spans)
+        self.spans.argument_chosen.connect(self._on_argument_chosen)
+        self.editor.mode_changed.connect(self._on_mode_changed)
         self.label_bar.label_chosen.connect(self.do_label)
 
         self.worker: SuggestionWorker | None = None
@@ -340,6 +344,17 @@ class MainWindow(SpanActions, QMainWindow):
             lambda: self.session.accept_all(doc_id, min_score=CONFIDENT_SCORE)
         ):
             self.message(f"No suggestion left scoring at least {CONFIDENT_SCORE:.2f}.")
+
+    def _on_argument_chosen(self, argument: object) -> None:
+        from annotator.model import Argument
+
+        if isinstance(argument, Argument):
+            self.editor.choose_argument(argument)
+            self.article.setFocus()
+
+    def _on_mode_changed(self) -> None:
+        mode = self.editor.mode
+        self.spans.show_argument(None if mode is None else (mode.trigger, mode.filler))
 
     def do_sort_by_score(self, on: bool) -> None:
         self.spans.sort_by_score(on)

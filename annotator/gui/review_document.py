@@ -14,8 +14,13 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from annotator.gui.document import Key, ShownText, span_order
-from annotator.model import Span, SpanStatus
-from annotator.review.adjudicate import Adjudication, Disagreement, Variant
+from annotator.model import Argument, Span, SpanStatus
+from annotator.review.adjudicate import (
+    Adjudication,
+    ArgumentAdjudication,
+    Disagreement,
+    Variant,
+)
 from annotator.review.session import ReviewSession
 
 
@@ -27,6 +32,8 @@ class ReviewDocument(ShownText):
         self.session = session
         self.adjudication: Adjudication | None = None
         self.gold: list[Span] = []
+        self.argument_adjudication: ArgumentAdjudication | None = None
+        self.gold_arguments: list[Argument] = []
         self.current: int | None = None  # index into adjudication.disagreements
         self.variant: int = 0  # the variant of the current disagreement that Return/X act on
         self.review_status = "todo"
@@ -34,6 +41,7 @@ class ReviewDocument(ShownText):
     def open(self, doc_id: str) -> None:
         self._show(self.session.document(doc_id))
         self.adjudication, self.gold = self.session.open(doc_id)
+        self._read_arguments()
         self._rebuild()
         self.current = None
         unresolved = self.unresolved()
@@ -61,10 +69,12 @@ class ReviewDocument(ShownText):
             return
         self.adjudication = self.session.adjudication(self.doc.id)
         self.gold = self.session.gold(self.doc.id)
+        self._read_arguments()
         self._rebuild()
         if self.selected not in self._index:
             self.selected = None
         self.spans_changed.emit(None)
+        self.arguments_changed.emit()
         self.state_changed.emit()
         self.disagreement_changed.emit()
         self.selection_changed.emit()
@@ -80,6 +90,20 @@ class ReviewDocument(ShownText):
         self.spans = sorted(merged.values(), key=span_order)
         self._index = {s.key: i for i, s in enumerate(self.spans)}
         self.review_status = self.session.review_status(self.doc.id)
+        shown: dict[tuple[object, ...], Argument] = {}
+        adj = self.argument_adjudication
+        if adj is not None:
+            undecided = [*adj.agreed, *(a for d in adj.disagreements for a in d.arguments)]
+            for argument in undecided:
+                shown[argument.key] = argument.model_copy(update={"status": SpanStatus.SUGGESTED})
+        for gold in self.gold_arguments:
+            shown[gold.key] = gold
+        self.arguments = sorted(shown.values(), key=lambda a: a.key)
+
+    def _read_arguments(self) -> None:
+        assert self.doc is not None
+        self.argument_adjudication = self.session.argument_adjudication(self.doc.id)
+        self.gold_arguments = self.session.gold_arguments(self.doc.id)
 
     # ---- disagreements ---------------------------------------------------------------------
 

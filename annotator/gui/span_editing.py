@@ -1,5 +1,5 @@
 """The span-editing controller both windows use: select, step, add, relabel, grow/shrink, delete,
-each edit pushed as one undo step with the stale-edit handling.
+the arguments of an event, each edit pushed as one undo step with the stale-edit handling.
 
 It is parametrised by the window's document model (:class:`annotator.gui.document.DocumentModel`),
 whose ``session`` builds the edits: a :class:`annotator.session.Session` in the annotate window,
@@ -7,23 +7,32 @@ a :class:`annotator.review.session.ReviewSession` in the review window. Both ses
 same builder calls (``add``, ``relabel``, ``resize``, ``delete``), so the rules of a keypress are
 written once. Errors a person causes (a span off the text, an unknown label) are shown in the
 status bar; anything else is a bug and is raised.
+
+Arguments are edited in one mode (:class:`ArgumentMode`): with an event selected, A starts it;
+J/K (or a click) choose the filler among the entities the event's roles allow, a role key (from
+the scheme) gives the chosen filler that role (a new argument, or another role for one it has),
+Delete takes the chosen filler's argument away, Escape ends the mode and selects the event
+again. While the mode is on, role keys reach the controller before any shortcut
+(:meth:`SpanEditor.catch_keys`), so a role key may be a letter a label or an action uses.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from PySide6.QtGui import QUndoStack
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QUndoStack
 
 from annotator.gui import interaction
 from annotator.gui.commands import Edit, UndoStep
 from annotator.gui.document import DocumentModel, Key
-from annotator.model import Span, SpanError
+from annotator.model import Argument, ArgumentError, Role, Span, SpanError, SpanKind, SpanStatus
 from annotator.store import StaleEditError
 
 # What a person can cause with a keypress: told in the status bar, never raised.
-USER_ERRORS: tuple[type[Exception], ...] = (SpanError,)
+USER_ERRORS: tuple[type[Exception], ...] = (SpanError, ArgumentError)
 
 MOVES = ("grow_start", "shrink_start", "grow_end", "shrink_end")
 
@@ -35,16 +44,89 @@ class EditingSession(Protocol):
     def relabel(self, doc_id: str, span: Span, label: str) -> Any: ...
     def resize(self, doc_id: str, span: Span, start: int, end: int) -> Any: ...
     def delete(self, doc_id: str, span: Span) -> Any: ...
+    def add_argument(self, doc_id: str, trigger: Span, filler: Span, role: str) -> Any: ...
+    def delete_argument(self, doc_id: str, argument: Argument) -> Any: ...
+    def change_role(self, doc_id: str, argument: Argument, role: str) -> Any: ...
 
 
 class TextSelection(Protocol):
-    """The article view's side: the selected text, in code points."""
+    """The article view's side: the selected text, in code points, and the argument mode."""
 
     def selection_offsets(self) -> tuple[int, int] | None: ...
     def clear_text_selection(self) -> None: ...
+    def show_arguing(self, trigger: Key | None, filler: Key | None) -> None: ...
 
 
-class SpanEditor:
+@dataclass(frozen=True)
+class ArgumentMode:
+    """Adding arguments to the event ``trigger``: ``candidates`` are the spans its roles allow
+    (in reading order), ``chosen`` the index of the filler J/K and clicks have chosen."""
+
+    trigger: Key
+    roles: tuple[Role, ...]
+    candidates: tuple[Key, ...]
+    chosen: int
+
+    @property
+    def filler(self) -> Key:
+        return self.candidates[self.chosen]
+
+    def role_for(self, char: str) -> Role | None:
+        return next((r for r in self.roles if r.key.lower() == char.lower()), None)
+
+    def keys_text(self) -> str:
+        return " · ".join(f"{r.key} {r.name}" for r in self.roles)
+
+
+def _overlap(a: Key, b: Key) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def argument_candidates(spans: list[Span], trigger: Span, roles: tuple[Role, ...]) -> list[Key]:
+    """The spans that may fill some role of ``trigger`` (an entity, not rejected, not
+    overlapping the trigger, with a label some role allows), in reading order."""
+    allowed: set[str] | None = set()
+    for role in roles:
+        if not role.fillers:
+            allowed = None  # a role any entity may fill
+            break
+        assert allowed is not None
+        allowed.update(role.fillers)
+    return [
+        s.key
+        for s in spans
+        if s.kind == SpanKind.ENTITY
+        and s.status != SpanStatus.REJECTED
+        and not _overlap(s.key, trigger.key)
+        and (allowed is None or s.label in allowed)
+    ]
+
+
+class _KeyCatcher(QObject):
+    """Gives role keys to the controller while the argument mode is on, before any shortcut."""
+
+    def __init__(self, editor: SpanEditor) -> None:
+        super().__init__()
+        self.editor = editor
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) and isinstance(
+            event, QKeyEvent
+        ):
+            plain = event.modifiers() == Qt.KeyboardModifier.NoModifier
+            if plain and self.editor.wants_key(event.text()):
+                if kind == QEvent.Type.ShortcutOverride:
+                    event.accept()  # no shortcut: the key comes as a key press
+                else:
+                    self.editor.role_key(event.text())
+                return True
+        return False
+
+
+class SpanEditor(QObject):
+    mode_changed = Signal()  # the argument mode started, ended, or chose another filler
+
     def __init__(
         self,
         document: DocumentModel,
@@ -54,11 +136,18 @@ class SpanEditor:
         message: Callable[[str], None],
         snapping: Callable[[], bool],
     ) -> None:
+        super().__init__()
         self.document = document
         self.article = article
         self.undo_stack = undo_stack
         self.message = message
         self.snapping = snapping
+        self.mode: ArgumentMode | None = None
+        self._choosing = False  # the controller itself moves the selection
+        self._catcher = _KeyCatcher(self)
+        document.selection_changed.connect(self._on_selection_changed)
+        document.loaded.connect(self.end_arguments)
+        document.spans_changed.connect(self._on_spans_changed)
 
     @property
     def session(self) -> EditingSession:
@@ -98,9 +187,25 @@ class SpanEditor:
     # ---- selecting -----------------------------------------------------------------------------
 
     def step(self, delta: int) -> None:
+        if self.mode is not None:
+            mode = self.mode
+            self._choose(replace(mode, chosen=(mode.chosen + delta) % len(mode.candidates)))
+            return
         self.document.step(delta)
 
+    def click(self, key: Key) -> None:
+        """A span clicked: in the argument mode a candidate becomes the chosen filler."""
+        if self.mode is not None and key in self.mode.candidates:
+            self._choose(replace(self.mode, chosen=self.mode.candidates.index(key)))
+            return
+        self.document.select(key)
+
     def deselect(self) -> None:
+        if self.mode is not None:
+            trigger = self.mode.trigger
+            self.end_arguments()
+            self.document.select(trigger)
+            return
         self.article.clear_text_selection()
         self.document.select(None)
 
@@ -112,6 +217,11 @@ class SpanEditor:
         doc_id = self.document.doc_id
         if doc_id is None:
             return False
+        if self.mode is not None:
+            role = self.mode.role_for(self._label_key(name))
+            if role is not None:  # a label key that is also one of the event's role keys
+                return self.role_key(role.key)
+            self.end_arguments()
         selection = self.article.selection_offsets()
         if selection is not None:
             start, end = selection
@@ -149,10 +259,176 @@ class SpanEditor:
         )
 
     def delete(self) -> bool:
+        if self.mode is not None:
+            return self.delete_argument()
         span, doc_id = self.document.selected_span, self.document.doc_id
         if span is None or doc_id is None:
             return False
         return self.build(lambda: self.session.delete(doc_id, span))
+
+    # ---- arguments -------------------------------------------------------------------------------
+
+    def start_arguments(self, *, filler: Key | None = None) -> bool:
+        """Start the argument mode on the selected event (choosing ``filler`` if given, else
+        the nearest candidate that is no argument of it yet)."""
+        if self.mode is not None and filler is None:
+            return True
+        trigger = self.document.selected_span
+        if self.mode is not None:
+            trigger = self.document.span(self.mode.trigger)
+        if trigger is None or trigger.kind != SpanKind.EVENT:
+            self.message("Select an event first (J/K), then press A to add an argument.")
+            return False
+        roles = self.document.session.scheme.roles_of(trigger.label)
+        if not roles:
+            self.message(f"{trigger.label} has no roles in the label scheme: no arguments.")
+            return False
+        candidates = argument_candidates(self.document.spans, trigger, roles)
+        if not candidates:
+            self.message(f"No span here may fill a role of {trigger.label}.")
+            return False
+        if filler is not None and filler in candidates:
+            chosen = candidates.index(filler)
+        else:
+            taken = {a.filler for a in self.document.arguments_of(trigger.key)}
+            free = [i for i, k in enumerate(candidates) if k not in taken] or list(
+                range(len(candidates))
+            )
+            chosen = min(free, key=lambda i: abs(candidates[i][0] - trigger.start))
+        self.article.clear_text_selection()
+        self._choose(ArgumentMode(trigger.key, roles, tuple(candidates), chosen))
+        return True
+
+    def choose_argument(self, argument: Argument) -> bool:
+        """An argument chosen in the span list: the mode on its trigger with its filler."""
+        if self.document.span(argument.trigger) is None:
+            return False
+        if self.mode is None or self.mode.trigger != argument.trigger:
+            self.end_arguments()
+            self._choosing = True
+            try:
+                self.document.select(argument.trigger)
+            finally:
+                self._choosing = False
+        return self.start_arguments(filler=argument.filler)
+
+    def end_arguments(self) -> None:
+        if self.mode is not None:
+            self.mode = None
+            self.article.show_arguing(None, None)
+            self.mode_changed.emit()
+
+    def wants_key(self, char: str) -> bool:
+        """Is ``char`` a role key of the event whose arguments are being edited?"""
+        return self.mode is not None and len(char) == 1 and self.mode.role_for(char) is not None
+
+    def role_key(self, char: str) -> bool:
+        """Give the chosen filler the role of key ``char``: a new argument, or another role for
+        the argument it has."""
+        mode, doc_id = self.mode, self.document.doc_id
+        if mode is None or doc_id is None:
+            return False
+        role = mode.role_for(char)
+        trigger, filler = self.document.span(mode.trigger), self.document.span(mode.filler)
+        if role is None or trigger is None or filler is None:
+            return False
+        mine = [a for a in self.document.arguments_of(mode.trigger) if a.filler == filler.key]
+        if any(a.role == role.name and a.status != SpanStatus.REJECTED for a in mine):
+            self.message(f"{filler.label} «{self._covered(filler)}» is the {role.name} already.")
+            return False
+        live = [a for a in mine if a.status == SpanStatus.ACCEPTED]
+        if live:
+            old = live[0]
+            made = self.build(
+                lambda: self.session.change_role(doc_id, old, role.name), select=filler.key
+            )
+        else:
+            made = self.build(
+                lambda: self.session.add_argument(doc_id, trigger, filler, role.name),
+                select=filler.key,
+            )
+        if made:
+            self.message(
+                f"{role.name}: {filler.label} «{self._covered(filler)}» · J/K another filler, "
+                "Escape ends"
+            )
+        return made
+
+    def delete_argument(self) -> bool:
+        """Take the chosen filler's argument of the event away (its spans stay)."""
+        mode, doc_id = self.mode, self.document.doc_id
+        if mode is None or doc_id is None:
+            return False
+        mine = [
+            a
+            for a in self.document.arguments_of(mode.trigger)
+            if a.filler == mode.filler and a.status == SpanStatus.ACCEPTED
+        ]
+        if not mine:
+            self.message("The chosen span is no argument of this event (J/K choose another).")
+            return False
+        argument = mine[0]
+        return self.build(
+            lambda: self.session.delete_argument(doc_id, argument), select=argument.filler
+        )
+
+    def catch_keys(self, widget: QObject) -> None:
+        """Let ``widget`` (the article, the span list) give role keys to this controller while
+        the argument mode is on."""
+        widget.installEventFilter(self._catcher)
+
+    def _choose(self, mode: ArgumentMode) -> None:
+        self.mode = mode
+        self._choosing = True
+        try:
+            self.document.select(mode.filler)
+        finally:
+            self._choosing = False
+        self.article.show_arguing(mode.trigger, mode.filler)
+        trigger = self.document.span(mode.trigger)
+        filler = self.document.span(mode.filler)
+        if trigger is not None and filler is not None:
+            roles = [
+                a.role
+                for a in self.document.arguments_of(mode.trigger)
+                if a.filler == filler.key and a.status != SpanStatus.REJECTED
+            ]
+            now = f" (now: {', '.join(roles)})" if roles else ""
+            self.message(
+                f"Argument of {trigger.label} «{self._covered(trigger)}»: "
+                f"{filler.label} «{self._covered(filler)}»{now} · {mode.keys_text()} · "
+                "J/K another span · Delete removes · Escape ends"
+            )
+        self.mode_changed.emit()
+
+    def _covered(self, span: Span) -> str:
+        text = span.covered(self.document.text).replace("\n", " ")
+        return text if len(text) <= 40 else text[:39] + "…"
+
+    def _label_key(self, name: str) -> str:
+        label = self.document.session.scheme.get(name)
+        return label.key if label is not None else ""
+
+    def _on_selection_changed(self) -> None:
+        mode = self.mode
+        if mode is not None and not self._choosing and self.document.selected != mode.filler:
+            self.end_arguments()  # the selection went elsewhere (a click, accept, undo…)
+
+    def _on_spans_changed(self, rows: list[int] | None) -> None:
+        mode = self.mode
+        if mode is None or rows is not None:
+            return  # only statuses changed: the same spans, the same candidates
+        trigger = self.document.span(mode.trigger)
+        if trigger is None:
+            self.end_arguments()
+            return
+        candidates = argument_candidates(self.document.spans, trigger, mode.roles)
+        if mode.filler not in candidates:
+            self.end_arguments()
+            return
+        self.mode = replace(
+            mode, candidates=tuple(candidates), chosen=candidates.index(mode.filler)
+        )
 
 
 class SpanActions:
@@ -175,6 +451,9 @@ class SpanActions:
 
     def do_delete(self) -> None:
         self.editor.delete()
+
+    def do_add_argument(self) -> None:
+        self.editor.start_arguments()
 
     def do_grow_start(self) -> None:
         self.editor.resize("grow_start")

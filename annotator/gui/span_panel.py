@@ -1,7 +1,13 @@
-"""The table of the open document's spans; choosing a row selects the span in the text."""
+"""The table of the open document's spans; choosing a row selects the span in the text.
+
+Under each event its arguments are rows of their own (``↳ role: «filler»``); choosing one starts
+adding arguments to that event with that filler chosen (Delete takes it away, a role key gives it
+another role).
+"""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtCore import (
@@ -12,13 +18,14 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QRectF,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from annotator.gui.article_view import span_tooltip
-from annotator.gui.document import OpenDocument
-from annotator.model import LabelScheme, SpanKind, SpanStatus
+from annotator.gui.document import Key, OpenDocument
+from annotator.model import Argument, LabelScheme, SpanKind, SpanStatus
 
 COLUMNS = ("Text", "Label", "Origin", "Score", "Status")  # the kind shows in the icon
 TOOLTIP_LIMIT = 1000  # characters of the span's text in its tooltip
@@ -39,10 +46,12 @@ class SpanTableModel(QAbstractTableModel):
             (label.name, label.kind): label_icon(label.color, label.kind) for label in scheme.labels
         }
         self.by_score = False
-        self._order: list[int] = []  # shown row -> row of document.spans, when sorted by score
-        self._shown: dict[int, int] = {}  # and back
+        # shown row -> (row of document.spans, the argument of that event shown there or None)
+        self._rows: list[tuple[int, Argument | None]] = []
+        self._shown: dict[int, int] = {}  # row of document.spans -> shown row
         document.loaded.connect(self._reset)
         document.spans_changed.connect(self._on_spans_changed)
+        document.arguments_changed.connect(self._reset)
 
     def sort_by_score(self, on: bool) -> None:
         """Rows by score, highest first (spans without a score last; ties by position), or by
@@ -51,18 +60,51 @@ class SpanTableModel(QAbstractTableModel):
         self._reset()
 
     def span_row(self, row: int) -> int:
-        """The row of ``document.spans`` shown in table row ``row``."""
-        return self._order[row] if self.by_score else row
+        """The row of ``document.spans`` shown in table row ``row`` (an argument row: its
+        event's)."""
+        return self._rows[row][0] if 0 <= row < len(self._rows) else row
+
+    def argument_at(self, row: int) -> Argument | None:
+        """The argument shown in table row ``row``, if that row is one."""
+        return self._rows[row][1] if 0 <= row < len(self._rows) else None
 
     def shown_row(self, span_row: int) -> int:
-        return self._shown.get(span_row, span_row) if self.by_score else span_row
+        return self._shown.get(span_row, span_row)
+
+    def argument_row(self, trigger: Key, filler: Key) -> int | None:
+        """The table row of the argument of ``trigger`` with ``filler``, if shown."""
+        i = self.document.index_of(trigger)
+        if i is None:
+            return None
+        row = self.shown_row(i) + 1
+        while row < len(self._rows) and self._rows[row][0] == i:
+            argument = self._rows[row][1]
+            if argument is not None and argument.filler == filler:
+                return row
+            row += 1
+        return None
 
     def _reset(self) -> None:
         self.beginResetModel()
+        spans = self.document.spans
+        order: list[int] | range = range(len(spans))
         if self.by_score:
-            scores = [-1.0 if s.score is None else s.score for s in self.document.spans]
-            self._order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
-            self._shown = {span_row: row for row, span_row in enumerate(self._order)}
+            scores = [-1.0 if s.score is None else s.score for s in spans]
+            order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
+        by_trigger: dict[Key, list[Argument]] = {}
+        for argument in self.document.arguments:
+            if argument.status != SpanStatus.REJECTED:
+                by_trigger.setdefault(argument.trigger, []).append(argument)
+        rows: list[tuple[int, Argument | None]] = []
+        shown: dict[int, int] = {}
+        for i in order:
+            shown[i] = len(rows)
+            rows.append((i, None))
+            for argument in sorted(
+                by_trigger.get(spans[i].key, ()), key=lambda a: (a.filler, a.role)
+            ):
+                rows.append((i, argument))
+        self._rows, self._shown = rows, shown
         self.endResetModel()
 
     def _on_spans_changed(self, rows: list[int] | None) -> None:
@@ -74,7 +116,7 @@ class SpanTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.document.spans)
+        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -87,10 +129,13 @@ class SpanTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.document.spans):
+        if not index.isValid() or index.row() >= len(self._rows):
             return None
         span = self.document.spans[self.span_row(index.row())]
         column = COLUMNS[index.column()]
+        argument = self.argument_at(index.row())
+        if argument is not None:
+            return self._argument_data(argument, column, role)
         if role == Qt.ItemDataRole.DisplayRole:
             if column == "Text":
                 return _one_line(span.covered(self.document.text))
@@ -119,6 +164,28 @@ class SpanTableModel(QAbstractTableModel):
         return None
 
 
+    def _argument_data(self, argument: Argument, column: str, role: int) -> Any:
+        start, end, label = argument.filler
+        text = self.document.text
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == "Text":
+                return f"    ↳ {argument.role}: {_one_line(text[start:end], 48)}"
+            if column == "Label":
+                return label
+            if column == "Origin":
+                return argument.origin or "argument"
+            if column == "Status":
+                return "argument" if argument.status == SpanStatus.ACCEPTED else "suggested"
+            return ""
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{html.escape(argument.describe(text))}"
+        if role == Qt.ItemDataRole.DecorationRole and column == "Label":
+            return self.icons.get((label, SpanKind.ENTITY))
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor("#3b4a63"))
+        return None
+
+
 def label_icon(color: str, kind: SpanKind, size: int = 12) -> QPixmap:
     """As the article draws it: an entity filled, an event framed."""
     pixmap = QPixmap(size, size)
@@ -137,6 +204,8 @@ def label_icon(color: str, kind: SpanKind, size: int = 12) -> QPixmap:
 
 
 class SpanPanel(QTableView):
+    argument_chosen = Signal(object)  # an Argument row was chosen
+
     def __init__(
         self, document: OpenDocument, scheme: LabelScheme, parent: QWidget | None = None
     ) -> None:
@@ -165,7 +234,9 @@ class SpanPanel(QTableView):
         self._scheme = scheme
         self._values: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
         self._syncing = False
+        self._argument: tuple[Key, Key] | None = None  # the argument mode's (event, filler)
         self.selectionModel().currentRowChanged.connect(self._on_row)
+        document.arguments_changed.connect(self._show_selected)
         document.selection_changed.connect(self._show_selected)
         document.spans_changed.connect(lambda _rows: self._show_selected())
         document.loaded.connect(self._show_selected)
@@ -197,7 +268,7 @@ class SpanPanel(QTableView):
             sorted(labels) or [label.name for label in self._scheme.labels],
             sorted(origins) or ["manual"],
             ["0.00"],
-            [status.value for status in SpanStatus],
+            [*(status.value for status in SpanStatus), "argument"],
         ]
         pad = 2 * self.style().pixelMetric(self.style().PixelMetric.PM_FocusFrameHMargin) + 8
         widths: list[float] = []
@@ -237,16 +308,29 @@ class SpanPanel(QTableView):
     def _on_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._syncing or not current.isValid():
             return
+        argument = self.table.argument_at(current.row())
+        if argument is not None:
+            self.argument_chosen.emit(argument)
+            return
         self.document.select(self.document.spans[self.table.span_row(current.row())].key)
+
+    def show_argument(self, pair: tuple[Key, Key] | None) -> None:
+        """The argument mode's event and chosen filler: its argument row is the current one."""
+        self._argument = pair
+        self._show_selected()
 
     def _show_selected(self) -> None:
         row = self.document.index_of(self.document.selected)
+        shown = None if row is None else self.table.shown_row(row)
+        if self._argument is not None and self.document.selected == self._argument[1]:
+            found = self.table.argument_row(*self._argument)
+            shown = shown if found is None else found  # no argument yet: the filler's row
         self._syncing = True
         try:
-            if row is None:
+            if shown is None:
                 self.selectionModel().clearSelection()
                 return
-            index = self.table.index(self.table.shown_row(row), 0)
+            index = self.table.index(shown, 0)
             self.selectionModel().setCurrentIndex(
                 index,
                 QItemSelectionModel.SelectionFlag.ClearAndSelect

@@ -1,0 +1,189 @@
+"""Event arguments by keys in both windows: A on an event starts adding arguments, J/K choose the
+filler, a role key sets its role, Delete takes it away, Escape ends; every step read back
+through the store (the annotator's arguments in one window, the gold arguments in the other)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from annotator.model import Argument, SpanStatus
+from annotator.store import Store
+from tests.unit.test_review_adjudicate import ANNA, TEXT, build_review_project
+
+from .conftest import Answers
+
+pytestmark = pytest.mark.gui
+
+Key = Qt.Key
+Mod = Qt.KeyboardModifier
+DOC = "d1"
+
+
+def key_of(part: str, label: str) -> tuple[int, int, str]:
+    start = TEXT.index(part)
+    return (start, start + len(part), label)
+
+
+GIPFEL = key_of("Gipfel", "MEETING")
+ANNA_BERG = key_of("Anna Berg", "PER")
+BERLIN = key_of("Berlin", "LOC")
+PARIS = key_of("Paris", "LOC")
+
+
+@dataclass
+class Opened:
+    kind: str
+    window: Any
+    store: Store
+
+    def stored(self) -> set[tuple[str, str]]:
+        """(role, filler text) of the stored arguments of «Gipfel»: the annotator's, or gold."""
+        if self.kind == "annotate":
+            arguments = self.store.arguments(DOC, "tester")
+        else:
+            arguments = self.store.gold_arguments(DOC)
+        return {(a.role, TEXT[a.filler[0] : a.filler[1]]) for a in arguments if a.trigger == GIPFEL}
+
+    def press(self, key: Qt.Key, mod: Qt.KeyboardModifier = Mod.NoModifier) -> None:
+        from pytestqt.qtbot import QtBot
+
+        QtBot.keyClick(self.window.article, key, mod)
+
+    @property
+    def chosen(self) -> tuple[int, int, str] | None:
+        mode = self.window.editor.mode
+        return None if mode is None else mode.filler
+
+
+@pytest.fixture(params=["annotate", "review"])
+def opened(request: Any, qtbot: Any, tmp_path: Path, answers: Answers) -> Iterator[Opened]:
+    from annotator.gui.main_window import MainWindow, settings_for
+    from annotator.gui.review_window import ReviewWindow
+
+    store = Store.open(tmp_path / "project.db")
+    build_review_project(store)
+    store.save_suggestions([(DOC, ANNA)], origin="test-model", version="1")
+    if request.param == "annotate":
+        window = MainWindow(store, "tester", settings=settings_for(tmp_path / "s.ini"))
+    else:
+        window = ReviewWindow(store, "rita")
+    qtbot.addWidget(window)
+    window.resize(1200, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    window.open_first(DOC)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # shortcuts only reach an active window
+    window.article.setFocus()
+    yield Opened(request.param, window, store)
+    window.close()
+    store.close()
+
+
+def test_the_whole_argument_flow_by_keys(opened: Opened) -> None:
+    window = opened.window
+    window.doc.select(ANNA_BERG)
+    opened.press(Key.Key_A)  # an entity: no arguments
+    assert window.editor.mode is None
+    window.doc.select(GIPFEL)
+    opened.press(Key.Key_A)
+    assert window.editor.mode is not None and window.editor.mode.trigger == GIPFEL
+    assert opened.chosen == PARIS  # the nearest candidate to the event
+    assert window.doc.selected == PARIS
+
+    opened.press(Key.Key_L)  # l: the place (and the LOC label's key: the role wins)
+    assert opened.stored() == {("place", "Paris")}
+    opened.press(Key.Key_K)
+    assert opened.chosen == BERLIN
+    opened.press(Key.Key_T)  # time takes a DATE: refused, nothing written
+    assert opened.stored() == {("place", "Paris")}
+    opened.press(Key.Key_P)
+    opened.press(Key.Key_K)
+    assert opened.chosen == ANNA_BERG
+    opened.press(Key.Key_P)
+    assert opened.stored() == {("place", "Paris"), ("participant", "Berlin"),
+                               ("participant", "Anna Berg")}  # fmt: skip
+    # every argument is listed under its event, and shown as an arc
+    assert {(a.role, a.filler) for a in window.doc.arguments_of(GIPFEL)} == {
+        ("place", PARIS), ("participant", BERLIN), ("participant", ANNA_BERG)
+    }  # fmt: skip
+
+    opened.press(Key.Key_Z, Mod.ControlModifier)  # undo: Anna Berg's argument goes
+    assert ("participant", "Anna Berg") not in opened.stored()
+    opened.press(Key.Key_Z, Mod.ControlModifier | Mod.ShiftModifier)  # redo brings it back
+    assert ("participant", "Anna Berg") in opened.stored()
+
+    opened.press(Key.Key_J)  # back to Berlin: another role
+    assert opened.chosen == BERLIN
+    opened.press(Key.Key_L)
+    assert opened.stored() == {("place", "Paris"), ("place", "Berlin"),
+                               ("participant", "Anna Berg")}  # fmt: skip
+    opened.press(Key.Key_Delete)  # the chosen argument goes, its spans stay
+    assert opened.stored() == {("place", "Paris"), ("participant", "Anna Berg")}
+    assert window.doc.span(BERLIN) is not None
+
+    opened.press(Key.Key_Escape)
+    assert window.editor.mode is None
+    assert window.doc.selected == GIPFEL
+    # out of the mode, l is the LOC label again and t nothing: no argument changes
+    opened.press(Key.Key_T)
+    assert opened.stored() == {("place", "Paris"), ("participant", "Anna Berg")}
+
+
+def test_the_arguments_spans_are_accepted_with_it(opened: Opened) -> None:
+    """The event and the filler were only suggested (annotate) or undecided (review): adding
+    the argument accepts them in the same step, and undo takes all of it back."""
+    window, store = opened.window, opened.store
+
+    def accepted() -> set[tuple[int, int, str]]:
+        if opened.kind == "annotate":
+            spans = store.decisions(DOC, "tester")
+        else:
+            spans = store.gold_spans(DOC)
+        return {s.key for s in spans if s.status == SpanStatus.ACCEPTED}
+
+    before = accepted()
+    assert GIPFEL not in before and PARIS not in before
+    window.doc.select(GIPFEL)
+    opened.press(Key.Key_A)
+    opened.press(Key.Key_L)
+    assert {GIPFEL, PARIS} <= accepted()
+    opened.press(Key.Key_Z, Mod.ControlModifier)
+    assert accepted() == before
+    assert opened.stored() == set()
+
+
+def test_a_click_chooses_the_filler_and_the_span_list_shows_the_arguments(
+    opened: Opened,
+) -> None:
+    window = opened.window
+    window.doc.select(GIPFEL)
+    opened.press(Key.Key_A)
+    window.article.span_clicked.emit(ANNA_BERG)  # what a click on the span sends
+    assert opened.chosen == ANNA_BERG and window.editor.mode.trigger == GIPFEL
+    opened.press(Key.Key_P)
+    assert opened.stored() == {("participant", "Anna Berg")}
+    if opened.kind != "annotate":
+        return
+    table = window.spans.table
+    rows = [table.argument_at(r) for r in range(table.rowCount())]
+    listed = [a for a in rows if a is not None]
+    assert listed == [Argument(trigger=GIPFEL, role="participant", filler=ANNA_BERG)]
+    row = rows.index(listed[0])
+    assert table.span_row(row) == window.doc.index_of(GIPFEL)  # under its event
+    assert "participant" in table.index(row, 0).data()
+    # choosing the row in the list starts the mode on that argument; P there changes nothing,
+    # Delete takes it away
+    opened.press(Key.Key_Escape)
+    opened.press(Key.Key_Escape)
+    assert window.editor.mode is None
+    window.spans.selectRow(row)
+    assert window.editor.mode is not None and opened.chosen == ANNA_BERG
+    opened.press(Key.Key_Delete)
+    assert opened.stored() == set()
