@@ -12,7 +12,12 @@ Prints, each next to a raw baseline measured in the same run:
   aim: 95th percentile < 16 ms;
 * opening a 1,000,000-character article (words, one paragraph: Qt's hardest layout) with 30,000
   suggestions, each in a fresh process so its peak RSS is its own (``resource.getrusage``), vs a
-  fresh process that shows the same text in a bare ``QPlainTextEdit``; aim < 2 s and < 1 GB.
+  fresh process that shows the same text in a bare ``QPlainTextEdit``; aim < 2 s and < 1 GB;
+* painting the long article's viewport at 40 places through it with every event's arguments
+  drawn as arcs (two arguments per event, 1,200 arcs) vs the same spans without arguments; aim:
+  ratio < 1.5x (only the arcs with an end on screen are computed).
+
+``python benchmarks/gui_bench.py --arcs`` runs only the last one.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import QRectF, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QPlainTextEdit  # noqa: E402
 
@@ -236,7 +241,78 @@ def huge_case(folder: Path) -> bool:
     return opened["seconds"] < 2 and opened["peak_mb"] < 1024
 
 
+SCROLL_PLACES = 40
+
+
+def paint_through(app: QApplication, window: MainWindow, doc_id: str) -> list[float]:
+    """Seconds of one full repaint of the viewport at each of SCROLL_PLACES places."""
+    window.go_to(doc_id)
+    settle(app)
+    bar = window.article.verticalScrollBar()
+    times = []
+    for i in range(SCROLL_PLACES):
+        bar.setValue(bar.maximum() * i // (SCROLL_PLACES - 1))
+        settle(app)
+        t0 = time.perf_counter()
+        window.article.viewport().repaint()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def arcs_case(
+    app: QApplication, store: Store, long: Document, spans: list[Span], folder: Path
+) -> bool:
+    """The long article twice, every span accepted: once with two arguments per event (its two
+    spans before, as participant and place where the scheme allows), once without."""
+    from annotator.model import Argument, SpanKind, SpanStatus
+
+    accepted = [s.model_copy(update={"status": SpanStatus.ACCEPTED}) for s in spans]
+    arguments = []
+    scheme = store.scheme
+    for i, event in enumerate(accepted):
+        if event.kind != SpanKind.EVENT:
+            continue
+        roles = scheme.roles_of(event.label)
+        fillers = [s for s in accepted[max(0, i - 4) : i] if s.kind == SpanKind.ENTITY][-2:]
+        for filler in fillers:
+            role = next((r for r in roles if filler.label in r.fillers), None)
+            if role is not None:
+                arguments.append(Argument(trigger=event.key, role=role.name, filler=filler.key))
+    store.ensure_annotator("bench")
+    for doc_id, link in (("long-arcs", arguments), ("long-plain", [])):
+        store.add_documents([Document(id=doc_id, text=f"{long.text}\n{doc_id}")])  # one each
+        store.replace_decisions(doc_id, "bench", add=accepted, action="bench", link=link)
+    window = MainWindow(store, "bench", settings=settings_for(folder / "arcs.ini"))
+    window.resize(1440, 880)
+    window.show()
+    settle(app)
+    paint_through(app, window, "long-plain")  # warm up the layout
+    plain = paint_through(app, window, "long-plain")
+    arcs = paint_through(app, window, "long-arcs")
+    drawn = len(window.article.visible_arcs(QRectF(window.article.viewport().rect())))
+    window.close()
+    med_arcs, med_plain = statistics.median(arcs), statistics.median(plain)
+    print(
+        f"paint long article, {len(arguments):,} arguments ({drawn} on the last screen) "
+        f"median {ms(med_arcs)}  p95 {ms(pct(arcs, 0.95))}   without arguments median "
+        f"{ms(med_plain)}  p95 {ms(pct(plain, 0.95))}   ratio(median) "
+        f"{med_arcs / med_plain:5.2f}x   aim < 1.5x"
+    )
+    return len(arguments) > 0
+
+
 def main() -> int:
+    if len(sys.argv) == 2 and sys.argv[1] == "--arcs":
+        app = QApplication.instance() or QApplication([])
+        assert isinstance(app, QApplication)
+        _quiet_offscreen_warnings()
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store.open(Path(tmp) / "arcs.db")
+            import_paths(store, [ROOT / "seeds"])
+            long = long_document(store)
+            ok = arcs_case(app, store, long, long_spans(store, long.text), Path(tmp))
+            store.close()
+        return 0 if ok else 1
     if len(sys.argv) == 3 and sys.argv[1] in ("--child-open", "--child-raw"):
         import json
 
@@ -282,6 +358,7 @@ def main() -> int:
         accepted = sum(1 for s in store.decisions("long", "bench") if s.status.value == "accepted")
         raw = time_raw_write(folder, app, long.text)
         window.close()
+        arcs_ok = arcs_case(app, store, long, spans, folder)
         store.close()
 
     print(f"gui_bench (offscreen, {len(long.text):,} chars / {len(spans):,} spans long article)")
@@ -303,7 +380,7 @@ def main() -> int:
     print(f"({accepted} accepts written to SQLite in the long article)")
     with tempfile.TemporaryDirectory() as tmp:
         huge_ok = huge_case(Path(tmp))
-    return 0 if accepted == PRESSES and huge_ok else 1
+    return 0 if accepted == PRESSES and huge_ok and arcs_ok else 1
 
 
 if __name__ == "__main__":

@@ -79,6 +79,11 @@ def span_tooltip(span: Span, text: str, *, limit: int = 80) -> str:
     return "<qt>" + "<br>".join(parts) + "</qt>"
 
 
+def _row(box: QRectF) -> int:
+    """A bucket of boxes at about the same height (labels are looked for near their row)."""
+    return int(box.center().y() // 12)
+
+
 def _x(line: QTextLine, position: int) -> float:
     # PySide6 returns (x, position) for the C++ in/out argument.
     result: Any = line.cursorToX(position)
@@ -426,15 +431,20 @@ class ArticleView(QPlainTextEdit):
                     painter.drawRoundedRect(rect.adjusted(-2, -0.5, 2, 0.5), 4, 4)
         self._paint_tags(painter, drawn, live)
         if self.draw_arcs:
-            self._paint_arcs(painter, area)
+            known = {span.key: rects[0] for span, rects in drawn if rects}
+            self._paint_arcs(painter, area, [p for p, _s in self.tag_places(drawn, live)], known)
         painter.end()
         self.last_paint = time.perf_counter()
 
     # ---- arcs ----------------------------------------------------------------------------------
 
-    def visible_arcs(self, area: QRectF) -> list[tuple[Argument, QRectF | None, QRectF | None]]:
+    def visible_arcs(
+        self, area: QRectF, known: dict[Key, QRectF] | None = None
+    ) -> list[tuple[Argument, QRectF | None, QRectF | None]]:
         """The arguments with an end on the lines of ``area``: each with the first rectangle of
-        its event and of its filler (None for an end off those lines)."""
+        its event and of its filler (None for an end off those lines); ``known``: first
+        rectangles of spans already computed."""
+        known = known or {}
         if not self._arcs:
             return []
         first, end = self._band(area.top(), area.bottom())
@@ -448,15 +458,20 @@ class ArticleView(QPlainTextEdit):
         for i in sorted(found):
             tqs, tqe, fqs, fqe, argument = self._arcs[i]
             ends: list[QRectF | None] = []
-            for qs, qe in ((tqs, tqe), (fqs, fqe)):
-                rects = self._rects(qs, qe) if qe >= first and qs < end else []
-                ends.append(rects[0] if rects else None)
+            for key, qs, qe in ((argument.trigger, tqs, tqe), (argument.filler, fqs, fqe)):
+                rect = known.get(key)
+                if rect is None and qe >= first and qs < end:
+                    rects = self._rects(qs, qe)
+                    rect = rects[0] if rects else None
+                ends.append(rect)
             if ends[0] is not None or ends[1] is not None:
                 out.append((argument, ends[0], ends[1]))
         return out
 
-    def _paint_arcs(self, painter: QPainter, area: QRectF) -> None:
-        arcs = self.visible_arcs(area)
+    def _paint_arcs(
+        self, painter: QPainter, area: QRectF, tags: list[QRectF], known: dict[Key, QRectF]
+    ) -> None:
+        arcs = self.visible_arcs(area, known)
         trigger, filler = self.arguing
         if trigger is not None and filler is not None:  # the argument mode's preview
             t = self._first_rect(trigger)
@@ -482,26 +497,29 @@ class ArticleView(QPlainTextEdit):
             if not made:
                 jobs.append((True, None, self._first_rect(trigger), self._first_rect(filler)))
         jobs.sort(key=lambda j: j[0])  # strong arcs last, on top
+        taken: dict[int, list[QRectF]] = {}  # label boxes avoid the tags and each other
+        for tag in tags:
+            taken.setdefault(_row(tag), []).append(tag)
         for bold, argument, t, f in jobs:
             color = QColor(ARC)
             color.setAlpha(255 if bold else 120)
-            pen = QPen(color, 1.8 if bold else 1.1)
+            pen = QPen(color, 1.8 if bold else 1.0)
+            pen.setCosmetic(True)  # the fast stroker: a paint with many arcs stays quick
             if argument is None or argument.status == SpanStatus.SUGGESTED:
                 pen.setStyle(Qt.PenStyle.DashLine)
             painter.setPen(pen)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             label = "?" if argument is None else argument.role
             after = argument is None or argument.filler[0] >= argument.trigger[0]
-            pieces = self._arc_pieces(t, f, lane, right, after)
+            width = metrics.horizontalAdvance(label)
+            pieces = self._arc_pieces(t, f, lane, right, after, width)
             for path, head, (x, y) in pieces:
                 painter.drawPath(path)
                 if head is not None:
                     painter.setBrush(QBrush(color))
                     painter.drawPolygon(head)
                     painter.setBrush(Qt.BrushStyle.NoBrush)
-                width = metrics.horizontalAdvance(label)
-                box = QRectF(x - width / 2 - 2, y - metrics.ascent() / 2 - 1.5, width + 4,
-                             metrics.ascent() + 2)  # fmt: skip
+                box = self._label_box(x, y, width, metrics.ascent(), path, taken)
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(page)
                 painter.drawRoundedRect(box, 2, 2)
@@ -510,53 +528,113 @@ class ArticleView(QPlainTextEdit):
                 painter.setPen(pen)
                 painter.setBrush(Qt.BrushStyle.NoBrush)
 
+    @staticmethod
+    def _label_box(
+        x: float,
+        y: float,
+        width: float,
+        ascent: float,
+        path: QPainterPath,
+        taken: dict[int, list[QRectF]],
+    ) -> QRectF:
+        """Where an arc's label goes: centred at ``x``, else moved along the arc's run
+        (within its horizontal extent first) to the nearest place free of the tags and labels
+        in ``taken`` (boxes by :func:`_row`); the box is added there."""
+        box = QRectF(x - width / 2 - 2, y - ascent / 2 - 1.5, width + 4, ascent + 2)
+        row = _row(box)
+        near = [b for r in (row - 1, row, row + 1) for b in taken.get(r, ())]
+        extent = path.boundingRect()
+        lo, hi = extent.left() + width / 2 + 4, extent.right() - width / 2 - 4
+        step = width / 4 + 4
+        shifts = [0.0]
+        if any(box.intersects(other) for other in near):
+            shifts = sorted(
+                (step * n * sign for n in range(1, 9) for sign in (1, -1)),
+                key=lambda dx: (not lo <= x + dx <= hi, abs(dx)),  # along the arc's run first
+            )
+        chosen = box
+        for dx in shifts:
+            moved = box.translated(dx, 0)
+            if not any(moved.intersects(other) for other in near):
+                chosen = moved
+                break
+        taken.setdefault(row, []).append(chosen)
+        return chosen
+
     def _first_rect(self, key: Key) -> QRectF | None:
         rects = self._rects(*self.document_model.positions.span_to_qt(key[0], key[1]))
         return rects[0] if rects else None
 
     @staticmethod
     def _arc_pieces(
-        t: QRectF | None, f: QRectF | None, lane: float, right: float, after: bool
+        t: QRectF | None,
+        f: QRectF | None,
+        lane: float,
+        right: float,
+        after: bool,
+        label_width: float,
     ) -> list[tuple[QPainterPath, QPolygonF | None, tuple[float, float]]]:
-        """The paths of one arc: one hump when both ends are on one line, else the event's
-        half out to the margin and the filler's half in from it; each with its arrow head
-        (at the filler) and the middle of its label."""
-        rise = max(lane - 2.0, 6.0)
+        """The paths of one arc, in the free lanes between lines (never over the text nor the
+        ends' own tags, which are above them): a dip under the line when both ends are on one
+        line; an elbow through the lane between two neighbouring lines; else the event's half
+        out to the margin the filler lies towards and the filler's half in from there. Each
+        with its arrow head (at the filler) and where its label is centred."""
+        depth = max(lane - 3.0, 5.0)
+        gap = label_width / 2 + 12
 
-        def anchor(r: QRectF) -> QPointF:
-            return QPointF(r.left() + min(r.width() / 2, 14.0), r.top() + 1)
+        def head(p: QPointF, up: bool) -> QPolygonF:
+            dy = 6.0 if up else -6.0
+            return QPolygonF(
+                [p, QPointF(p.x() - 3.5, p.y() + dy), QPointF(p.x() + 3.5, p.y() + dy)]
+            )
 
-        def head(p: QPointF) -> QPolygonF:
-            return QPolygonF([p, QPointF(p.x() - 3.5, p.y() - 6), QPointF(p.x() + 3.5, p.y() - 6)])
+        def elbow(a: QPointF, y: float, b: QPointF) -> QPainterPath:
+            path = QPainterPath(a)
+            bend = 5.0 if b.x() >= a.x() else -5.0
+            if abs(b.x() - a.x()) < 12:
+                bend = 0.0
+            path.quadTo(QPointF(a.x(), y), QPointF(a.x() + bend, y))
+            path.lineTo(QPointF(b.x() - bend, y))
+            path.quadTo(QPointF(b.x(), y), b)
+            return path
 
         pieces: list[tuple[QPainterPath, QPolygonF | None, tuple[float, float]]] = []
-        if t is not None and f is not None and abs(t.top() - f.top()) < 1:
-            a, b = anchor(t), anchor(f)
-            top = a.y() - rise
-            path = QPainterPath(a)
-            path.cubicTo(QPointF(a.x(), top), QPointF(b.x(), top), b)
-            pieces.append((path, head(b), ((a.x() + b.x()) / 2, a.y() - rise * 0.75)))
-            return pieces
+        if t is not None and f is not None:
+            if abs(t.top() - f.top()) < 1:  # one line: a dip under it
+                a = QPointF(t.center().x(), t.bottom())
+                b = QPointF(f.center().x(), f.bottom())
+                y = a.y() + depth
+                path = QPainterPath(a)
+                path.cubicTo(QPointF(a.x(), y), QPointF(b.x(), y), b)
+                mid = ((a.x() + b.x()) / 2, a.y() + depth * 0.75)
+                return [(path, head(b, True), mid)]
+            if abs(f.top() - t.bottom() - lane) < 2:  # the filler on the next line
+                a = QPointF(t.center().x(), t.bottom())
+                b = QPointF(f.center().x(), f.top())
+                y = t.bottom() + lane / 2
+                return [(elbow(a, y, b), head(b, False), ((a.x() + b.x()) / 2, y))]
+            if abs(t.top() - f.bottom() - lane) < 2:  # the filler on the line before
+                a = QPointF(t.center().x(), t.top())
+                b = QPointF(f.center().x(), f.bottom())
+                y = t.top() - lane / 2
+                return [(elbow(a, y, b), head(b, True), ((a.x() + b.x()) / 2, y))]
         if t is not None:  # out to the margin the filler lies towards
-            a = anchor(t)
-            top = a.y() - rise
+            a = QPointF(t.center().x(), t.bottom())
+            y = a.y() + depth
             edge = right if after else 4.0
-            path = QPainterPath(a)
-            turn = 8.0 if after else -8.0
-            path.quadTo(QPointF(a.x(), top), QPointF(a.x() + turn, top))
-            path.lineTo(QPointF(edge, top))
-            mid = a.x() + (edge - a.x()) * 0.5
-            pieces.append((path, None, (mid, top)))
+            path = elbow(a, y, QPointF(edge, y))
+            x = a.x() + (gap if after else -gap)
+            pieces.append((path, None, (x, y)))
         if f is not None:  # in from the margin the event lies towards
-            b = anchor(f)
-            top = b.y() - rise
+            b = QPointF(f.center().x(), f.bottom())
+            y = b.y() + depth
             edge = 4.0 if after else right
-            turn = -8.0 if after else 8.0
-            path = QPainterPath(QPointF(edge, top))
-            path.lineTo(QPointF(b.x() + turn, top))
-            path.quadTo(QPointF(b.x(), top), b)
-            mid = edge + (b.x() - edge) * 0.5
-            pieces.append((path, head(b), (mid, top)))
+            path = QPainterPath(QPointF(edge, y))
+            bend = -5.0 if after else 5.0
+            path.lineTo(QPointF(b.x() + bend, y))
+            path.quadTo(QPointF(b.x(), y), b)
+            x = b.x() + (-gap if after else gap)
+            pieces.append((path, head(b, True), (x, y)))
         return pieces
 
     def _lane(self) -> float:

@@ -3,9 +3,11 @@
     python -m annotator.gui.screenshots [FOLDER]   (default: docs)
 
 writes ``screenshot.png`` (the annotate window on a seed article with the built-in model's
-suggestions), ``review-empty.png`` (the review window of a project nobody has finished) and
-``review.png`` (the review window on a seed article two annotators did differently), all from a
-temporary project built from ``seeds/``.
+suggestions), ``review-empty.png`` (the review window of a project nobody has finished),
+``review.png`` (the review window on a seed article two annotators did differently),
+``arguments.png`` (the annotate window on a seed article with events and their arguments drawn
+as arcs, one event's arguments being edited) and ``review-arguments.png`` (the review of an
+argument disagreement), all from a temporary project built from ``seeds/``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from annotator.corpus import import_paths
-from annotator.model import DocStatus, SpanKind, SpanStatus
+from annotator.model import DocStatus, Span, SpanKind, SpanStatus
 from annotator.session import ChangeSpans, ChangeState, Session
 from annotator.store import Store
 
@@ -55,6 +57,117 @@ def two_annotators(store: Store, doc_id: str) -> None:
         _do(session, session.set_status(doc_id, DocStatus.DONE))
 
 
+# (text, label, which occurrence) of the spans, and (event, role, filler) of the arguments, that
+# the arguments picture shows on the seed article: what a careful annotator would mark there.
+EVENT_SPANS = (
+    ("Telefongespräch", "PHONE_CALL", 0),
+    ("Trump", "PER", 0),
+    ("Alexander Lukashenko", "PER", 0),
+    ("Gespräch", "PHONE_CALL", 0),
+    ("Donald Trump", "PER", 0),
+    ("Alexander Lukashenko", "PER", 1),
+    ("Belarus", "LOC", 1),
+    ("Treffen", "MEETING", 0),
+    ("Trump", "PER", 3),
+    ("Wladimir Putin", "PER", 0),
+    ("Alaska", "LOC", 0),
+)
+EVENT_ARGUMENTS = (
+    (0, "participant", 1),
+    (0, "participant", 2),
+    (3, "participant", 4),
+    (3, "participant", 5),
+    (7, "participant", 8),
+    (7, "participant", 9),
+    (7, "place", 10),
+)
+
+
+def _nth(text: str, part: str, n: int) -> int:
+    start = -1
+    for _ in range(n + 1):
+        start = text.find(part, start + 1)
+        if start < 0:
+            raise ValueError(f"{part!r} is not {n + 1} times in the seed article")
+    return start
+
+
+def event_spans(store: Store, doc_id: str) -> list[Span]:
+    text = store.document(doc_id).text
+    out = []
+    for part, label, n in EVENT_SPANS:
+        start = _nth(text, part, n)
+        out.append(
+            Span(
+                start=start,
+                end=start + len(part),
+                label=label,
+                kind=store.scheme.kind_of(label),
+                status=SpanStatus.ACCEPTED,
+            )
+        )
+    return out
+
+
+def with_arguments(
+    store: Store,
+    doc_id: str,
+    annotator: str,
+    *,
+    skip: Sequence[int] = (),
+    roles: dict[int, str] | None = None,
+) -> list[Span]:
+    """``annotator`` marks the events, their entities and arguments of :data:`EVENT_ARGUMENTS`
+    (leaving out those at ``skip``, giving others the roles in ``roles``), by session commands."""
+    session = Session(store, annotator)
+    spans = event_spans(store, doc_id)
+    for span in spans:
+        _do(session, session.add(doc_id, span.start, span.end, span.label))
+    for i, (event, role, filler) in enumerate(EVENT_ARGUMENTS):
+        if i not in skip:
+            role = (roles or {}).get(i, role)
+            _do(session, session.add_argument(doc_id, spans[event], spans[filler], role))
+    return spans
+
+
+def arguments_pictures(db: Path, out: Path) -> int:
+    """The annotate window with arguments (one event's being edited), then the review of an
+    argument disagreement between anna and ben."""
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.gui.app import WINDOW_SIZE, save_screenshot
+    from annotator.gui.main_window import MainWindow
+    from annotator.gui.review_window import ReviewWindow
+
+    app = QApplication.instance() or QApplication(["annotator"])
+    assert isinstance(app, QApplication)
+    with Store.open(db, create=False) as store:
+        doc_id = ARGUMENTS_ARTICLE
+        spans = with_arguments(store, doc_id, "anna")
+        window = MainWindow(store, "anna", suggester=None)
+        window.resize(*WINDOW_SIZE)
+        window.show()
+        window.open_first(doc_id)
+        window.doc.select(spans[7].key)  # the meeting: its arguments strong
+        window.editor.start_arguments(filler=spans[10].key)
+        if save_screenshot(app, window, out / "arguments.png") != 0:
+            return 1
+        # ben: Alaska a participant, not the place; Putin left out
+        with_arguments(store, doc_id, "ben", skip=(5,), roles={6: "participant"})
+        for name in ("anna", "ben"):
+            session = Session(store, name)
+            _do(session, session.set_status(doc_id, DocStatus.DONE))
+        review = ReviewWindow(store, "rita", background=False)
+        review.resize(*WINDOW_SIZE)
+        review.show()
+        review.open_first(doc_id)
+        review.doc.step_disagreement(+1)
+        return save_screenshot(app, review, out / "review-arguments.png")
+
+
+ARGUMENTS_ARTICLE = ARTICLE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     out = Path(args[0] if args else "docs")
@@ -74,9 +187,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 1
         with Store.open(db, create=False) as store:
             two_annotators(store, ARTICLE)
-        return run(
-            db, annotator="rita", screenshot=out / "review.png", document=ARTICLE, review=True
-        )
+        if run(db, annotator="rita", screenshot=out / "review.png", document=ARTICLE, review=True):
+            return 1
+        fresh = Path(tmp) / "arguments.db"
+        with Store.open(fresh) as store:
+            import_paths(store, [SEEDS])
+        return arguments_pictures(fresh, out)
 
 
 if __name__ == "__main__":

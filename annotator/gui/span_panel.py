@@ -163,7 +163,6 @@ class SpanTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-
     def _argument_data(self, argument: Argument, column: str, role: int) -> Any:
         start, end, label = argument.filler
         text = self.document.text

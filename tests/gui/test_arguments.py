@@ -107,12 +107,17 @@ def test_the_whole_argument_flow_by_keys(opened: Opened) -> None:
     opened.press(Key.Key_K)
     assert opened.chosen == ANNA_BERG
     opened.press(Key.Key_P)
-    assert opened.stored() == {("place", "Paris"), ("participant", "Berlin"),
-                               ("participant", "Anna Berg")}  # fmt: skip
+    assert opened.stored() == {
+        ("place", "Paris"),
+        ("participant", "Berlin"),
+        ("participant", "Anna Berg"),
+    }
     # every argument is listed under its event, and shown as an arc
     assert {(a.role, a.filler) for a in window.doc.arguments_of(GIPFEL)} == {
-        ("place", PARIS), ("participant", BERLIN), ("participant", ANNA_BERG)
-    }  # fmt: skip
+        ("place", PARIS),
+        ("participant", BERLIN),
+        ("participant", ANNA_BERG),
+    }
 
     opened.press(Key.Key_Z, Mod.ControlModifier)  # undo: Anna Berg's argument goes
     assert ("participant", "Anna Berg") not in opened.stored()
@@ -122,8 +127,11 @@ def test_the_whole_argument_flow_by_keys(opened: Opened) -> None:
     opened.press(Key.Key_J)  # back to Berlin: another role
     assert opened.chosen == BERLIN
     opened.press(Key.Key_L)
-    assert opened.stored() == {("place", "Paris"), ("place", "Berlin"),
-                               ("participant", "Anna Berg")}  # fmt: skip
+    assert opened.stored() == {
+        ("place", "Paris"),
+        ("place", "Berlin"),
+        ("participant", "Anna Berg"),
+    }
     opened.press(Key.Key_Delete)  # the chosen argument goes, its spans stay
     assert opened.stored() == {("place", "Paris"), ("participant", "Anna Berg")}
     assert window.doc.span(BERLIN) is not None
@@ -187,3 +195,98 @@ def test_a_click_chooses_the_filler_and_the_span_list_shows_the_arguments(
     assert window.editor.mode is not None and opened.chosen == ANNA_BERG
     opened.press(Key.Key_Delete)
     assert opened.stored() == set()
+
+
+def _arc_project(tmp_path: Path, text: str, pairs: list[tuple[str, str, str, str]]) -> Store:
+    """A project of one document ``text`` whose annotator 'tester' accepted, for each
+    (event word, event label, filler word, role), the two spans and the argument."""
+    from annotator.model import Document, Span
+
+    store = Store.open(tmp_path / "arcs.db")
+    store.add_documents([Document(id="a", text=text)])
+    store.ensure_annotator("tester")
+    spans: dict[tuple[int, int, str], Span] = {}
+    arguments = []
+    scheme = store.scheme
+    for n, (event, label, filler, role) in enumerate(pairs):
+        keys = []
+        for word, name in ((event, label), (filler, None)):
+            start = _nth(text, word, n if word == event else 0)
+            if name is None:
+                name = next(r.fillers[0] for r in scheme.roles_of(label) if r.name == role)
+            span = Span(
+                start=start,
+                end=start + len(word),
+                label=name,
+                kind=scheme.kind_of(name),
+                status=SpanStatus.ACCEPTED,
+            )
+            spans[span.key] = span
+            keys.append(span.key)
+        arguments.append(Argument(trigger=keys[0], role=role, filler=keys[1]))
+    store.replace_decisions("a", "tester", add=list(spans.values()), action="add", link=arguments)
+    return store
+
+
+def _nth(text: str, word: str, n: int) -> int:
+    start = -1
+    for _ in range(n + 1):
+        start = text.index(word, start + 1)
+    return start
+
+
+def test_an_arc_across_line_breaks_is_two_halves_that_cross_no_text(
+    qtbot: Any, tmp_path: Path, answers: Answers
+) -> None:
+    from PySide6.QtCore import QRectF
+
+    from .conftest import open_window
+
+    text = "Das Treffen fand statt.\n\n\n\nDort, in Minsk, war es kalt."
+    store = _arc_project(tmp_path, text, [("Treffen", "MEETING", "Minsk", "place")])
+    window = open_window(qtbot, store, "a", tmp_path)
+    article = window.article
+    arcs = article.visible_arcs(QRectF(article.viewport().rect()))
+    assert [a.role for a, _t, _f in arcs] == ["place"]
+    _a, t, f = arcs[0]
+    assert t is not None and f is not None and f.top() > t.bottom() + t.height()  # lines apart
+    pieces = article._arc_pieces(t, f, article._lane(), 500.0, True, 30.0)
+    assert len(pieces) == 2  # the event's half out to the margin, the filler's in from it
+    out, into = pieces[0][0].boundingRect(), pieces[1][0].boundingRect()
+    assert out.right() == pytest.approx(500.0) and out.top() >= t.bottom()  # below its line
+    assert into.left() == pytest.approx(4.0) and into.bottom() <= f.bottom() + article._lane()
+    assert pieces[1][1] is not None  # the arrow head at the filler
+    window.close()
+    store.close()
+
+
+def test_only_the_arcs_with_an_end_on_screen_are_computed(
+    qtbot: Any, tmp_path: Path, answers: Answers
+) -> None:
+    from PySide6.QtCore import QRectF
+
+    from .conftest import open_window
+
+    filler = "Kalt war es. " * 400
+    text = f"Das Treffen in Minsk.\n\n{filler}\n\nDas Treffen in Riga."
+    store = _arc_project(
+        tmp_path,
+        text,
+        [("Treffen", "MEETING", "Minsk", "place"), ("Treffen", "MEETING", "Riga", "place")],
+    )
+    window = open_window(qtbot, store, "a", tmp_path)
+    article = window.article
+    window.doc.select(None)
+    article.verticalScrollBar().setValue(0)
+
+    def shown() -> list[str]:
+        arcs = article.visible_arcs(QRectF(article.viewport().rect()))
+        return [text[a.filler[0] : a.filler[1]] for a, _t, _f in arcs]
+
+    assert shown() == ["Minsk"]
+    article.verticalScrollBar().setValue(article.verticalScrollBar().maximum())
+    assert shown() == ["Riga"]
+    article.verticalScrollBar().setValue(article.verticalScrollBar().maximum() // 2)
+    assert shown() == []
+    window.close()
+    store.close()
