@@ -9,6 +9,7 @@ from annotator.palette import (
     CVD_MATRICES,
     MIN_CHROMATIC,
     MIN_DISTANCE,
+    STYLE_COLORS,
     VISIONS,
     chromatic_distance,
     ciede2000,
@@ -70,7 +71,7 @@ def test_colour_blind_vision_keeps_greys_and_merges_red_with_green() -> None:
 
 def test_the_built_in_scheme_and_styles_are_apart_in_every_vision() -> None:
     colors = scheme_colors(LabelScheme.load())
-    assert len(colors) == len(LabelScheme.load().labels) + 4
+    assert len(colors) == len(LabelScheme.load().labels) + len(STYLE_COLORS)
     closest = closest_pairs(colors)
     for vision in VISIONS:
         assert closest[vision][0] >= MIN_DISTANCE[vision], (vision, closest[vision])
