@@ -17,9 +17,10 @@ from annotator.gui.document import Key, ShownText, span_order
 from annotator.model import Argument, Span, SpanStatus
 from annotator.review.adjudicate import (
     Adjudication,
+    AnyDisagreement,
+    AnyVariant,
     ArgumentAdjudication,
-    Disagreement,
-    Variant,
+    ArgumentDisagreement,
 )
 from annotator.review.session import ReviewSession
 
@@ -34,7 +35,8 @@ class ReviewDocument(ShownText):
         self.gold: list[Span] = []
         self.argument_adjudication: ArgumentAdjudication | None = None
         self.gold_arguments: list[Argument] = []
-        self.current: int | None = None  # index into adjudication.disagreements
+        self._disagreements: tuple[AnyDisagreement, ...] = ()
+        self.current: int | None = None  # index into disagreements
         self.variant: int = 0  # the variant of the current disagreement that Return/X act on
         self.review_status = "todo"
 
@@ -82,7 +84,8 @@ class ReviewDocument(ShownText):
     def _rebuild(self) -> None:
         assert self.doc is not None and self.adjudication is not None
         merged: dict[Key, Span] = {}
-        pending = [*self.adjudication.agreed, *(s for d in self.disagreements for s in d.spans)]
+        adj = self.adjudication
+        pending = [*adj.agreed, *(s for d in adj.disagreements for s in d.spans)]
         for span in pending:
             merged[span.key] = span.model_copy(update={"status": SpanStatus.SUGGESTED})
         for row in self.gold:
@@ -91,9 +94,9 @@ class ReviewDocument(ShownText):
         self._index = {s.key: i for i, s in enumerate(self.spans)}
         self.review_status = self.session.review_status(self.doc.id)
         shown: dict[tuple[object, ...], Argument] = {}
-        adj = self.argument_adjudication
-        if adj is not None:
-            undecided = [*adj.agreed, *(a for d in adj.disagreements for a in d.arguments)]
+        args = self.argument_adjudication
+        if args is not None:
+            undecided = [*args.agreed, *(a for d in args.disagreements for a in d.arguments)]
             for argument in undecided:
                 shown[argument.key] = argument.model_copy(update={"status": SpanStatus.SUGGESTED})
         for gold in self.gold_arguments:
@@ -104,29 +107,43 @@ class ReviewDocument(ShownText):
         assert self.doc is not None
         self.argument_adjudication = self.session.argument_adjudication(self.doc.id)
         self.gold_arguments = self.session.gold_arguments(self.doc.id)
+        self._order()
 
     # ---- disagreements ---------------------------------------------------------------------
 
     @property
-    def disagreements(self) -> tuple[Disagreement, ...]:
-        return () if self.adjudication is None else self.adjudication.disagreements
+    def disagreements(self) -> tuple[AnyDisagreement, ...]:
+        """The span disagreements and the argument disagreements, in text order (an
+        argument disagreement where its event is, after the span disagreements there)."""
+        return self._disagreements
 
-    def unresolved(self) -> list[Disagreement]:
-        if self.adjudication is None:
-            return []
-        return self.session.unresolved(self.adjudication, self.gold)
+    def _order(self) -> None:
+        merged: list[AnyDisagreement] = []
+        if self.adjudication is not None:
+            merged += self.adjudication.disagreements
+        if self.argument_adjudication is not None:
+            merged += self.argument_adjudication.disagreements
+        merged.sort(key=lambda d: (d.start, isinstance(d, ArgumentDisagreement), d.end))
+        self._disagreements = tuple(merged)
 
-    def is_resolved(self, d: Disagreement) -> bool:
-        return self.session.is_resolved(d, self.gold)
+    def unresolved(self) -> list[AnyDisagreement]:
+        return [d for d in self.disagreements if not self.is_resolved(d)]
+
+    def is_resolved(self, d: AnyDisagreement) -> bool:
+        return self.session.resolved(d, self.gold, self.gold_arguments)
+
+    def chosen(self, d: AnyDisagreement) -> AnyVariant | None:
+        """The variant gold holds there, if it holds one exactly."""
+        return self.session.chosen_variant(d, self.gold, self.gold_arguments)
 
     @property
-    def current_disagreement(self) -> Disagreement | None:
+    def current_disagreement(self) -> AnyDisagreement | None:
         if self.current is None or not 0 <= self.current < len(self.disagreements):
             return None
         return self.disagreements[self.current]
 
     @property
-    def current_variant(self) -> Variant | None:
+    def current_variant(self) -> AnyVariant | None:
         d = self.current_disagreement
         if d is None:
             return None
@@ -137,7 +154,9 @@ class ReviewDocument(ShownText):
         self.variant = 0
         d = self.current_disagreement
         self.disagreement_changed.emit()
-        if d is not None and d.spans:
+        if isinstance(d, ArgumentDisagreement):
+            self.select(d.trigger)
+        elif d is not None and d.spans:
             self.select(d.spans[0].key)
 
     def step_disagreement(self, delta: int) -> None:
@@ -161,7 +180,18 @@ class ReviewDocument(ShownText):
     def _selected(self, key: Key | None) -> None:
         """A selected span inside a disagreement makes that disagreement the current one."""
         if key is not None and self.adjudication is not None:
-            d = self.adjudication.disagreement_at(key)
+            d: AnyDisagreement | None = self.adjudication.disagreement_at(key)
+            current = self.current_disagreement
+            on_it = isinstance(current, ArgumentDisagreement) and current.trigger == key
+            if d is None and not on_it:  # an event with an argument disagreement
+                d = next(
+                    (
+                        x
+                        for x in self.disagreements
+                        if isinstance(x, ArgumentDisagreement) and x.trigger == key
+                    ),
+                    None,
+                )
             if d is not None and self.disagreements.index(d) != self.current:
                 self.current = self.disagreements.index(d)
                 self.variant = 0

@@ -45,6 +45,7 @@ from annotator.gui.review_queue import AgreementWorker
 from annotator.gui.span_editing import SpanActions, SpanEditor
 from annotator.model import LabelScheme
 from annotator.palette import STYLE_COLORS
+from annotator.review.adjudicate import AnyVariant, ArgumentDisagreement
 from annotator.review.queue import QueueAgreement, QueueSnapshot
 from annotator.review.session import ReviewCommand, ReviewSession
 from annotator.store import Store
@@ -75,8 +76,11 @@ class ReviewArticleView(ArticleView):
         painter = QPainter(self.viewport())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for i, d in enumerate(doc.disagreements):
-            qs, qe = doc.positions.span_to_qt(d.start, d.end)
-            rects = self._rects(qs, qe)
+            if isinstance(d, ArgumentDisagreement):  # the event and every filler in question
+                ranges = [doc.positions.span_to_qt(k[0], k[1]) for k in d.span_keys]
+            else:
+                ranges = [doc.positions.span_to_qt(d.start, d.end)]
+            rects = [r for qs, qe in ranges for r in self._rects(qs, qe)]
             if i == doc.current:
                 painter.setPen(QPen(CURRENT, 2.0, Qt.PenStyle.DashLine))
                 for r in rects:
@@ -128,13 +132,17 @@ class VariantPanel(QWidget):
         assert doc.current is not None
         state = "resolved" if doc.is_resolved(d) else "unresolved"
         covered = doc.text[d.start : d.end].replace("\n", " ")
+        if isinstance(d, ArgumentDisagreement):
+            what = f"arguments of {d.trigger[2]} «{covered}»: {d.type.value}"
+        else:
+            what = f"{d.type.value}, {d.kind.value} · «{covered}»"
         self.title.setText(
-            f"Disagreement {doc.current + 1} of {total} ({open_} unresolved) · {d.type.value}, "
-            f"{d.kind.value} · «{covered}» · {state}"
+            f"Disagreement {doc.current + 1} of {total} ({open_} unresolved) · {what} · {state}"
         )
-        chosen = doc.session.chosen(d, doc.gold) if doc.is_resolved(d) else None
+        chosen = doc.chosen(d) if doc.is_resolved(d) else None
         names = list(doc.adjudication.annotators if doc.adjudication else ())
-        for i, v in enumerate(d.variants):
+        variants: tuple[AnyVariant, ...] = d.variants
+        for i, v in enumerate(variants):
             keys = ", ".join(f"Alt+{names.index(a) + 1} {a}" for a in v.annotators)
             mark = "✓ " if v == chosen else ("▶ " if i == doc.variant % len(d.variants) else "   ")
             item = QListWidgetItem(f"{mark}{v.describe(doc.text)}\n      chosen by {keys}")

@@ -216,6 +216,13 @@ class ArgumentVariant:
     def source(self) -> str:
         return "variant:" + ",".join(self.annotators)
 
+    def describe(self, text: str) -> str:
+        if not self.arguments:
+            return "(nothing)"
+        return "  ".join(
+            f"{a.role}: {a.filler[2]} «{text[a.filler[0] : a.filler[1]]}»" for a in self.arguments
+        )
+
 
 @dataclass(frozen=True)
 class ArgumentDisagreement:
@@ -243,6 +250,30 @@ class ArgumentDisagreement:
             if annotator in v.annotators:
                 return v
         return None
+
+    # what the review window reads of any disagreement: where it is and what kind
+
+    @property
+    def start(self) -> int:
+        return self.trigger[0]
+
+    @property
+    def end(self) -> int:
+        return self.trigger[1]
+
+    @property
+    def kind(self) -> SpanKind:
+        return SpanKind.EVENT
+
+    @property
+    def span_keys(self) -> list[Key]:
+        """The event and every filler some variant has (what the window marks)."""
+        fillers = sorted({a.filler for a in self.arguments})
+        return [self.trigger, *(f for f in fillers if f != self.trigger)]
+
+
+AnyDisagreement = Disagreement | ArgumentDisagreement
+AnyVariant = Variant | ArgumentVariant
 
 
 @dataclass(frozen=True)

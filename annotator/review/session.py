@@ -36,6 +36,8 @@ from annotator.model import (
 )
 from annotator.review.adjudicate import (
     Adjudication,
+    AnyDisagreement,
+    AnyVariant,
     ArgumentAdjudication,
     ArgumentDisagreement,
     ArgumentVariant,
@@ -186,7 +188,8 @@ class ReviewSession:
         return self.store.gold_spans(doc_id, include_rejected=True)
 
     def open(self, doc_id: str) -> tuple[Adjudication, list[Span]]:
-        """Adjudicate a document; the first time, write its agreed spans into gold (pre-accept).
+        """Adjudicate a document; the first time, write its agreed spans into gold, and the
+        arguments every annotator made (pre-accept).
 
         The pre-acceptance is not an undo step: it is where the review starts from. Opening
         remembers the document's gold revision for the conflict check of the next write.
@@ -194,7 +197,8 @@ class ReviewSession:
         adj = self.adjudication(doc_id)
         self._revisions[doc_id] = self.gold_revision(doc_id)
         gold = self.gold(doc_id)
-        if not gold and adj.agreed and self.review_status(doc_id) == "todo":
+        todo = self.review_status(doc_id) == "todo"
+        if not gold and adj.agreed and todo:
             ChangeGold(
                 doc_id,
                 (),
@@ -202,6 +206,11 @@ class ReviewSession:
                 "pre-accept agreements",
             ).apply(self)
             gold = self.gold(doc_id)
+        if todo and not self.gold_arguments(doc_id):
+            agreed = self.accept_agreed_arguments(doc_id)
+            if agreed is not None:
+                agreed.apply(self)
+                gold = self.gold(doc_id)
         return adj, gold
 
     def gold_revision(self, doc_id: str) -> int:
@@ -213,6 +222,25 @@ class ReviewSession:
     def is_resolved(self, disagreement: Disagreement, gold: Iterable[Span]) -> bool:
         decided = {g.key for g in gold}
         return disagreement.keys <= decided
+
+    def resolved(
+        self, disagreement: AnyDisagreement, gold: Iterable[Span], arguments: Iterable[Argument]
+    ) -> bool:
+        """Is a span or argument disagreement resolved by these gold spans and arguments?"""
+        if isinstance(disagreement, ArgumentDisagreement):
+            return self.argument_resolved(disagreement, arguments)
+        return self.is_resolved(disagreement, gold)
+
+    def chosen_variant(
+        self, disagreement: AnyDisagreement, gold: Iterable[Span], arguments: Iterable[Argument]
+    ) -> AnyVariant | None:
+        """The variant gold holds exactly, of a span or an argument disagreement."""
+        if isinstance(disagreement, ArgumentDisagreement):
+            accepted = {
+                a.key for a in arguments if a.status == SpanStatus.ACCEPTED
+            } & disagreement.keys
+            return next((v for v in disagreement.variants if v.keys == accepted), None)
+        return self.chosen(disagreement, gold)
 
     def unresolved(self, adj: Adjudication, gold: Sequence[Span]) -> list[Disagreement]:
         return [d for d in adj.disagreements if not self.is_resolved(d, gold)]
@@ -227,24 +255,40 @@ class ReviewSession:
 
     # ---- building commands -----------------------------------------------------------------
 
-    def take(self, doc_id: str, disagreement: Disagreement, annotator: str) -> ChangeGold | None:
-        """Gold there becomes what ``annotator`` marked (their spans in, the others' out)."""
+    def take(
+        self, doc_id: str, disagreement: AnyDisagreement, annotator: str
+    ) -> ChangeGold | None:
+        """Gold there becomes what ``annotator`` marked (their spans, or their arguments of that
+        event, in; the others' out)."""
+        if isinstance(disagreement, ArgumentDisagreement):
+            return self.take_arguments(doc_id, disagreement, annotator)
         variant = disagreement.variant_of(annotator)
         if variant is None:
             return None
         return self._take(doc_id, disagreement, variant, f"take {annotator}'s variant")
 
     def accept_variant(
-        self, doc_id: str, disagreement: Disagreement, variant: Variant
+        self, doc_id: str, disagreement: AnyDisagreement, variant: AnyVariant
     ) -> ChangeGold | None:
-        """Accept a variant's spans into gold; accepting "nothing" rejects every span there."""
+        """Accept a variant's spans (or arguments) into gold; accepting "nothing" rejects
+        every span (argument) there."""
+        if isinstance(disagreement, ArgumentDisagreement):
+            assert isinstance(variant, ArgumentVariant)
+            return self.accept_argument_variant(doc_id, disagreement, variant)
+        assert isinstance(variant, Variant)
         if not variant.spans:
             return self._take(doc_id, disagreement, variant, "accept: nothing there")
         return self._change(
             doc_id, [_as(s, SpanStatus.ACCEPTED, variant.source) for s in variant.spans], "accept"
         )
 
-    def reject_variant(self, doc_id: str, variant: Variant) -> ChangeGold | None:
+    def reject_variant(self, doc_id: str, variant: AnyVariant) -> ChangeGold | None:
+        if isinstance(variant, ArgumentVariant):
+            turned = [
+                a.model_copy(update={"status": SpanStatus.REJECTED, "origin": variant.source})
+                for a in variant.arguments
+            ]
+            return self._arguments(doc_id, (), turned, "reject argument variant")
         return self._change(
             doc_id, [_as(s, SpanStatus.REJECTED, variant.source) for s in variant.spans], "reject"
         )
