@@ -201,6 +201,8 @@ class TrainReport:
     resuggested: int = 0
     seconds: float = 0.0
     skipped_spans: int = 0
+    roles: str = ""
+    """What learning the argument roles gave (:mod:`annotator.learn_roles`), if anything."""
 
     @property
     def current_f1(self) -> float | None:
@@ -235,6 +237,8 @@ class TrainReport:
         else:
             verdict = f"{self.version} is NOT put into use: {self.reason} (kept at {self.path})"
         lines.append(verdict)
+        if self.roles:
+            lines.append(self.roles)
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
@@ -1067,6 +1071,9 @@ def train(
         "rehearsal": len(rehearsal),
     }
     _write_model(nlp, out)
+    from annotator.learn_roles import learn_roles
+
+    roles = learn_roles(store, out, [*parts.train, *parts.dev], parts.held, options)
 
     report(TrainProgress(0.82, "comparing the models on the held-back documents", "compare"))
     from annotator.suggest.evaluate import paired_bootstrap
@@ -1109,6 +1116,7 @@ def train(
         outside=outside,
         rehearsal=len(rehearsal),
         skipped_spans=skipped,
+        roles=roles.summary() if roles is not None else "",
     )
     meta_path = out / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -1119,6 +1127,7 @@ def train(
             "gate": result.to_json()["project"],
             "general": result.to_json()["general"],
             "decision": reason,
+            "roles": roles.as_json() if roles is not None else None,
         }
     )
     _write_text(meta_path, json.dumps(meta, indent=2, ensure_ascii=False))

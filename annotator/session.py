@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from annotator.model import (
     Argument,
@@ -34,6 +34,9 @@ from annotator.model import (
 )
 from annotator.store import Store
 from annotator.undo import UndoStack
+
+if TYPE_CHECKING:
+    from annotator.suggest.arguments import RoleClassifier
 
 
 class Command(Protocol):
@@ -130,6 +133,7 @@ class Session:
     _revisions: dict[str, int] = field(default_factory=dict)
     # The session's own undo stack (not the project's audit log, which is Store.history()).
     undo_stack: UndoStack[Command] = field(init=False, repr=False)
+    _roles: tuple[Path, RoleClassifier | None] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.undo_stack = UndoStack(self)
@@ -183,24 +187,41 @@ class Session:
         return self.store.arguments(doc_id, self.annotator)
 
     def suggested_arguments(self, doc_id: str) -> list[Argument]:
-        """Arguments the baseline proposes for the document's suggested and accepted triggers
-        (entities of the trigger's sentence in the roles their labels may fill), without those
-        the annotator has made already. Computed when asked (ADR 0017), never stored."""
-        from annotator.suggest.arguments import baseline
+        """Arguments proposed for the document's suggested and accepted triggers, without
+        those the annotator has made already: by the role classifier ``annotator train``
+        learnt from the project's arguments (``roles.json`` beside the model in use), else by
+        the baseline (entities of the trigger's sentence in the roles their labels may fill).
+        Computed when asked (ADR 0017), never stored."""
+        from annotator.suggest.arguments import baseline, classified
 
         doc = self.store.document(doc_id)
         given = doc.meta.get("sentences") if isinstance(doc.meta, dict) else None
+        bounds = given if isinstance(given, list) else None
         made = {a.key for a in self.arguments(doc_id)}
-        return [
-            a
-            for a in baseline(
-                doc.text,
-                self.spans(doc_id),
-                self.store.scheme,
-                sentence_bounds=given if isinstance(given, list) else None,
-            )
-            if a.key not in made
-        ]
+        spans = self.spans(doc_id)
+        model = self.role_classifier()
+        if model is not None:
+            found = classified(model, doc.text, spans, self.store.scheme, sentence_bounds=bounds)
+        else:
+            found = baseline(doc.text, spans, self.store.scheme, sentence_bounds=bounds)
+        return [a for a in found if a.key not in made]
+
+    def role_classifier(self) -> RoleClassifier | None:
+        """The role classifier of the project's model in use, if training made one."""
+        from annotator.learn import ActiveModelError, active_model
+        from annotator.learn_roles import project_roles
+
+        try:
+            active = active_model(self.store)
+        except ActiveModelError:  # said where the model is loaded; the baseline proposes here
+            return None
+        if active is None:
+            return None
+        folder = active[1]
+        cached = self._roles
+        if cached is None or cached[0] != folder:
+            cached = self._roles = (folder, project_roles(folder))
+        return cached[1]
 
     def arguments_of(self, doc_id: str, trigger: Span) -> list[Argument]:
         """The arguments of one trigger, in text order of their fillers."""

@@ -6,6 +6,12 @@ Gold triggers and entities are given (the figures measure argument finding alone
 (roles and their fillers) comes from the train file only.
 
     python training/arguments_eval.py [DATA_FOLDER]
+    python training/arguments_eval.py --project [DATA_FOLDER]
+
+``--project`` goes the way ``annotator train`` goes: the train file imported into a new project
+as one annotator's finished work, the role classifier learnt by :mod:`annotator.learn_roles` on
+the documents the span model would train on and scored on those it holds back, then the saved
+``roles.json`` scored on the test file against the baseline.
 """
 
 from __future__ import annotations
@@ -42,8 +48,52 @@ def score(pred: set[tuple[object, ...]], gold: set[tuple[object, ...]]) -> dict[
     return {"P": p, "R": r, "F1": f, "pred": len(pred), "gold": len(gold), "tp": tp}
 
 
+def project_run(folder: Path) -> int:
+    """Learn the roles through a project, as ``annotator train`` does; score on the test file."""
+    import tempfile
+
+    from annotator.corpus import import_paths
+    from annotator.learn import TrainOptions, annotated_documents, split_documents
+    from annotator.learn_roles import learn_roles, project_roles
+    from annotator.store import Store
+
+    train_file, test_file = (
+        folder / "v1_20180119_train.json.gz",
+        folder / "v1_20180119_test.json.gz",
+    )
+    scheme = smartdata.scheme([train_file])
+    assert scheme is not None
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(Path(tmp) / "project.db")
+        store.set_scheme(scheme)
+        import_paths(store, [train_file], annotator="anna", done=True, fmt="smartdata")
+        parts = split_documents(annotated_documents(store), TrainOptions())  # train's own split
+        result = learn_roles(store, Path(tmp), [*parts.train, *parts.dev], parts.held)
+        assert result is not None
+        print(f"project: {result.train_docs} documents to learn from, {result.heldout_docs} held")
+        print(result.summary())
+        model = project_roles(Path(tmp))
+        assert model is not None
+        store.close()
+    test = records(test_file, scheme)
+    gold: set[tuple[object, ...]] = set()
+    base: set[tuple[object, ...]] = set()
+    learned: set[tuple[object, ...]] = set()
+    for n, r in enumerate(test):
+        gold |= {(n, *a.key) for a in gold_arguments(r)}
+        base |= {(n, *a.key) for a in baseline(r.doc.text, r.spans, scheme)}
+        learned |= {(n, *a.key) for a in classified(model, r.doc.text, r.spans, scheme)}
+    print(f"the project's roles.json on the test file ({len(gold)} arguments):")
+    for name, pred in (("baseline", base), ("learned", learned)):
+        sc = score(pred, gold)
+        print(f"{name:10s}  P {sc['P']:.3f}  R {sc['R']:.3f}  F1 {sc['F1']:.3f}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--project":
+        return project_run(Path(argv[1]) if len(argv) > 1 else DATA)
     folder = Path(argv[0]) if argv else DATA
     train_file, test_file = (
         folder / "v1_20180119_train.json.gz",

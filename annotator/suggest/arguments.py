@@ -8,11 +8,13 @@ they follow every change of the triggers and entities at once and never go stale
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from annotator.model import Argument, LabelScheme, Span, SpanKind, SpanStatus
 
@@ -163,6 +165,38 @@ class RoleClassifier:
     def predict(self, text: str, c: Candidate) -> str:
         scores = self.scores(text, c)
         return max(scores, key=lambda r: (scores[r], r != NONE))
+
+    def to_json(self) -> dict[str, object]:
+        """The counts as plain JSON (what ``roles.json`` beside a trained model holds)."""
+        return {
+            "kind": ROLES_KIND,
+            "alpha": self.alpha,
+            "roles": dict(self.role_counts),
+            "features": {role: dict(counts) for role, counts in self.feature_counts.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> RoleClassifier:
+        if not isinstance(data, dict) or data.get("kind") != ROLES_KIND:
+            raise ValueError(f"not a role classifier (kind {ROLES_KIND!r} expected)")
+        features = {
+            str(role): Counter({str(f): int(n) for f, n in counts.items()})
+            for role, counts in dict(data["features"]).items()
+        }
+        return cls(
+            role_counts=Counter({str(r): int(n) for r, n in dict(data["roles"]).items()}),
+            feature_counts=features,
+            vocabulary={f for counts in features.values() for f in counts},
+            alpha=float(data.get("alpha", 0.5)),
+        )
+
+
+ROLES_KIND = "annotator-role-classifier-1"
+
+
+def load_roles(path: Path) -> RoleClassifier:
+    """A role classifier written by :meth:`RoleClassifier.to_json` (``roles.json``)."""
+    return RoleClassifier.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
 def train_roles(
