@@ -140,7 +140,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "add_argument",
         "Span",
         "Add arguments to the selected event: J/K choose a span, a role key sets its role, "
-        "Escape ends",
+        "Return takes a proposed role, X the next proposal, Escape ends",
         ("A",),
         windows=BOTH,
         hint="arguments of the event (then J/K, role key, Escape)",

@@ -138,6 +138,7 @@ class ArticleView(QPlainTextEdit):
         self._slots: dict[Key, int] = {}
         self._shown_selected: Key | None = None
         self.arguing: tuple[Key | None, Key | None] = (None, None)  # argument mode: trigger, filler
+        self.proposed: tuple[Argument, ...] = ()  # the argument mode's proposals (dashed arcs)
         self._longest = 0
         # arguments by the Qt start of their event and of their filler: (start, arc index)
         self._arcs: list[tuple[int, int, int, int, Argument]] = []
@@ -215,10 +216,14 @@ class ArticleView(QPlainTextEdit):
         if not region.isEmpty():
             self.viewport().update(region)
 
-    def show_arguing(self, trigger: Key | None, filler: Key | None) -> None:
-        """The argument mode's event and chosen filler (None, None: the mode is off)."""
+    def show_arguing(
+        self, trigger: Key | None, filler: Key | None, proposed: tuple[Argument, ...] = ()
+    ) -> None:
+        """The argument mode's event, chosen filler and proposals (None, None: the mode is
+        off)."""
         before = [k for k in self.arguing if k is not None]
         self.arguing = (trigger, filler)
+        self.proposed = proposed if trigger is not None else ()
         spans = [self.document_model.span(k) for k in (*before, trigger, filler) if k is not None]
         self._repaint_spans([s for s in spans if s is not None])
         self.viewport().update()
@@ -494,22 +499,47 @@ class ArticleView(QPlainTextEdit):
         ]
         if trigger is not None and filler is not None:
             made = any(a.trigger == trigger and a.filler == filler for a, _t, _f in arcs)
-            if not made:
+            offered = {a.filler for a in self.proposed}
+            if not made and filler not in offered:
                 jobs.append((True, None, self._first_rect(trigger), self._first_rect(filler)))
-        jobs.sort(key=lambda j: j[0])  # strong arcs last, on top
+            t_rect = self._first_rect(trigger)
+            for p in self.proposed:
+                jobs.append((p.filler == filler, p, t_rect, self._first_rect(p.filler)))
+        # One arc per event and filler: the roles of both (a role disagreement, proposals of
+        # several roles) share it, "participant / place".
+        grouped: dict[
+            tuple[Key, Key] | int, list[tuple[bool, Argument | None, QRectF | None, QRectF | None]]
+        ] = {}
+        for n, job in enumerate(jobs):
+            a = job[1]
+            grouped.setdefault(n if a is None else (a.trigger, a.filler), []).append(job)
+        merged = []
+        for group in grouped.values():
+            bold = any(j[0] for j in group)
+            names = []
+            dashed = True
+            for _b, a, _t, _f in group:
+                proposal = a is not None and a in self.proposed
+                name = "?" if a is None else a.role + ("?" if proposal else "")
+                if name not in names:
+                    names.append(name)
+                if a is not None and a.status == SpanStatus.ACCEPTED and not proposal:
+                    dashed = False
+            first = group[0]
+            merged.append((bold, dashed, " / ".join(names), first[1], first[2], first[3]))
+        merged.sort(key=lambda j: j[0])  # strong arcs last, on top
         taken: dict[int, list[QRectF]] = {}  # label boxes avoid the tags and each other
         for tag in tags:
             taken.setdefault(_row(tag), []).append(tag)
-        for bold, argument, t, f in jobs:
+        for bold, dashed, label, argument, t, f in merged:
             color = QColor(ARC)
             color.setAlpha(255 if bold else 120)
             pen = QPen(color, 1.8 if bold else 1.0)
             pen.setCosmetic(True)  # the fast stroker: a paint with many arcs stays quick
-            if argument is None or argument.status == SpanStatus.SUGGESTED:
+            if dashed:
                 pen.setStyle(Qt.PenStyle.DashLine)
             painter.setPen(pen)
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            label = "?" if argument is None else argument.role
             after = argument is None or argument.filler[0] >= argument.trigger[0]
             width = metrics.horizontalAdvance(label)
             pieces = self._arc_pieces(t, f, lane, right, after, width)
@@ -537,9 +567,10 @@ class ArticleView(QPlainTextEdit):
         path: QPainterPath,
         taken: dict[int, list[QRectF]],
     ) -> QRectF:
-        """Where an arc's label goes: centred at ``x``, else moved along the arc's run
-        (within its horizontal extent first) to the nearest place free of the tags and labels
-        in ``taken`` (boxes by :func:`_row`); the box is added there."""
+        """Where an arc's label goes: centred at ``x``, else moved along the arc's run (within
+        its horizontal extent, at most two label widths) to the nearest place free of the tags
+        and labels in ``taken`` (boxes by :func:`_row`); crowded, it stays at ``x`` (a label
+        far from its arc would mislead). The box is added to ``taken``."""
         box = QRectF(x - width / 2 - 2, y - ascent / 2 - 1.5, width + 4, ascent + 2)
         row = _row(box)
         near = [b for r in (row - 1, row, row + 1) for b in taken.get(r, ())]
@@ -549,7 +580,12 @@ class ArticleView(QPlainTextEdit):
         shifts = [0.0]
         if any(box.intersects(other) for other in near):
             shifts = sorted(
-                (step * n * sign for n in range(1, 9) for sign in (1, -1)),
+                (
+                    dx
+                    for n in range(1, 9)
+                    for dx in (step * n, -step * n)
+                    if lo <= x + dx <= hi or abs(dx) <= width
+                ),
                 key=lambda dx: (not lo <= x + dx <= hi, abs(dx)),  # along the arc's run first
             )
         chosen = box
@@ -598,6 +634,13 @@ class ArticleView(QPlainTextEdit):
             path.quadTo(QPointF(b.x(), y), b)
             return path
 
+        def near_filler(a: QPointF, b: QPointF) -> float:
+            """On an elbow the label goes beside the filler's end (the arcs of one event start
+            together; their ends are apart)."""
+            if abs(b.x() - a.x()) < label_width + 16:
+                return (a.x() + b.x()) / 2
+            return b.x() + (gap if a.x() > b.x() else -gap)
+
         pieces: list[tuple[QPainterPath, QPolygonF | None, tuple[float, float]]] = []
         if t is not None and f is not None:
             if abs(t.top() - f.top()) < 1:  # one line: a dip under it
@@ -612,12 +655,12 @@ class ArticleView(QPlainTextEdit):
                 a = QPointF(t.center().x(), t.bottom())
                 b = QPointF(f.center().x(), f.top())
                 y = t.bottom() + lane / 2
-                return [(elbow(a, y, b), head(b, False), ((a.x() + b.x()) / 2, y))]
+                return [(elbow(a, y, b), head(b, False), (near_filler(a, b), y))]
             if abs(t.top() - f.bottom() - lane) < 2:  # the filler on the line before
                 a = QPointF(t.center().x(), t.top())
                 b = QPointF(f.center().x(), f.bottom())
                 y = t.top() - lane / 2
-                return [(elbow(a, y, b), head(b, True), ((a.x() + b.x()) / 2, y))]
+                return [(elbow(a, y, b), head(b, True), (near_filler(a, b), y))]
         if t is not None:  # out to the margin the filler lies towards
             a = QPointF(t.center().x(), t.bottom())
             y = a.y() + depth

@@ -12,8 +12,11 @@ Arguments are edited in one mode (:class:`ArgumentMode`): with an event selected
 J/K (or a click) choose the filler among the entities the event's roles allow, a role key (from
 the scheme) gives the chosen filler that role (a new argument, or another role for one it has),
 Delete takes the chosen filler's argument away, Escape ends the mode and selects the event
-again. While the mode is on, role keys reach the controller before any shortcut
-(:meth:`SpanEditor.catch_keys`), so a role key may be a letter a label or an action uses.
+again. The session's suggested arguments of the event are shown as proposals (dashed arcs):
+Return or Space gives the chosen filler its proposed role and moves on to the next proposal,
+X skips to the next proposal. While the mode is on, role keys (and those four) reach the
+controller before any shortcut (:meth:`SpanEditor.catch_keys`), so a role key may be a letter a
+label or an action uses.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ class EditingSession(Protocol):
     def add_argument(self, doc_id: str, trigger: Span, filler: Span, role: str) -> Any: ...
     def delete_argument(self, doc_id: str, argument: Argument) -> Any: ...
     def change_role(self, doc_id: str, argument: Argument, role: str) -> Any: ...
+    def suggested_arguments(self, doc_id: str) -> list[Argument]: ...
 
 
 class TextSelection(Protocol):
@@ -54,7 +58,9 @@ class TextSelection(Protocol):
 
     def selection_offsets(self) -> tuple[int, int] | None: ...
     def clear_text_selection(self) -> None: ...
-    def show_arguing(self, trigger: Key | None, filler: Key | None) -> None: ...
+    def show_arguing(
+        self, trigger: Key | None, filler: Key | None, proposed: tuple[Argument, ...] = ()
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -66,13 +72,30 @@ class ArgumentMode:
     roles: tuple[Role, ...]
     candidates: tuple[Key, ...]
     chosen: int
+    proposed: tuple[Argument, ...] = ()  # suggested arguments of the event not made yet
 
     @property
     def filler(self) -> Key:
         return self.candidates[self.chosen]
 
+    def proposals(self, filler: Key) -> list[str]:
+        """The roles proposed for ``filler``."""
+        return [a.role for a in self.proposed if a.filler == filler]
+
+    def next_proposed(self, after: int) -> int | None:
+        """The next candidate after index ``after`` with a proposal (wrapping), if any."""
+        n = len(self.candidates)
+        for step in range(1, n + 1):
+            i = (after + step) % n
+            if self.proposals(self.candidates[i]):
+                return i
+        return None
+
     def role_for(self, char: str) -> Role | None:
         return next((r for r in self.roles if r.key.lower() == char.lower()), None)
+
+    def role_for_name(self, name: str) -> Role | None:
+        return next((r for r in self.roles if r.name == name), None)
 
     def keys_text(self) -> str:
         return " · ".join(f"{r.key} {r.name}" for r in self.roles)
@@ -114,7 +137,19 @@ class _KeyCatcher(QObject):
         if kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) and isinstance(
             event, QKeyEvent
         ):
-            plain = event.modifiers() == Qt.KeyboardModifier.NoModifier
+            plain = event.modifiers() in (
+                Qt.KeyboardModifier.NoModifier,
+                Qt.KeyboardModifier.KeypadModifier,
+            )
+            key = PROPOSAL_KEYS.get(Qt.Key(event.key()))
+            if plain and (key is not None and self.editor.mode is not None):
+                if kind == QEvent.Type.ShortcutOverride:
+                    event.accept()
+                elif key == "accept":
+                    self.editor.accept_proposal()
+                else:
+                    self.editor.skip_proposal()
+                return True
             if plain and self.editor.wants_key(event.text()):
                 if kind == QEvent.Type.ShortcutOverride:
                     event.accept()  # no shortcut: the key comes as a key press
@@ -122,6 +157,15 @@ class _KeyCatcher(QObject):
                     self.editor.role_key(event.text())
                 return True
         return False
+
+
+# The keys that answer a proposal while adding arguments (before accept and reject see them).
+PROPOSAL_KEYS = {
+    Qt.Key.Key_Return: "accept",
+    Qt.Key.Key_Enter: "accept",
+    Qt.Key.Key_Space: "accept",
+    Qt.Key.Key_X: "skip",
+}
 
 
 class SpanEditor(QObject):
@@ -148,6 +192,7 @@ class SpanEditor(QObject):
         document.selection_changed.connect(self._on_selection_changed)
         document.loaded.connect(self.end_arguments)
         document.spans_changed.connect(self._on_spans_changed)
+        document.arguments_changed.connect(self._on_arguments_changed)
 
     @property
     def session(self) -> EditingSession:
@@ -287,16 +332,68 @@ class SpanEditor(QObject):
         if not candidates:
             self.message(f"No span here may fill a role of {trigger.label}.")
             return False
+        proposed = self._proposed(trigger.key, candidates)
         if filler is not None and filler in candidates:
             chosen = candidates.index(filler)
         else:
             taken = {a.filler for a in self.document.arguments_of(trigger.key)}
-            free = [i for i, k in enumerate(candidates) if k not in taken] or list(
-                range(len(candidates))
+            offered = {a.filler for a in proposed}
+            free = (
+                [i for i, k in enumerate(candidates) if k in offered]
+                or [i for i, k in enumerate(candidates) if k not in taken]
+                or list(range(len(candidates)))
             )
             chosen = min(free, key=lambda i: abs(candidates[i][0] - trigger.start))
         self.article.clear_text_selection()
-        self._choose(ArgumentMode(trigger.key, roles, tuple(candidates), chosen))
+        self._choose(ArgumentMode(trigger.key, roles, tuple(candidates), chosen, proposed))
+        return True
+
+    def _proposed(self, trigger: Key, candidates: list[Key]) -> tuple[Argument, ...]:
+        """The session's suggested arguments of ``trigger`` whose filler is a candidate and no
+        argument of it yet."""
+        doc_id = self.document.doc_id
+        if doc_id is None:
+            return ()
+        made = {a.filler for a in self.document.arguments_of(trigger)}
+        allowed = set(candidates)
+        return tuple(
+            a
+            for a in self.session.suggested_arguments(doc_id)
+            if a.trigger == trigger and a.filler in allowed and a.filler not in made
+        )
+
+    def accept_proposal(self) -> bool:
+        """Give the chosen filler its proposed role, then choose the next proposal."""
+        mode = self.mode
+        if mode is None:
+            return False
+        roles = mode.proposals(mode.filler)
+        if len(roles) != 1:
+            self.message(
+                "Nothing proposed for this span: press a role key (" + mode.keys_text() + ")"
+                if not roles
+                else f"Proposed: {' or '.join(roles)}; press its role key."
+            )
+            return False
+        role = mode.role_for_name(roles[0])
+        if role is None or not self.role_key(role.key):
+            return False
+        if self.mode is not None:
+            nxt = self.mode.next_proposed(self.mode.chosen)
+            if nxt is not None:
+                self._choose(replace(self.mode, chosen=nxt))
+        return True
+
+    def skip_proposal(self) -> bool:
+        """Leave the chosen filler's proposal and choose the next one."""
+        mode = self.mode
+        if mode is None:
+            return False
+        nxt = mode.next_proposed(mode.chosen)
+        if nxt is None or nxt == mode.chosen:
+            self.message("No other proposal for this event.")
+            return False
+        self._choose(replace(mode, chosen=nxt))
         return True
 
     def choose_argument(self, argument: Argument) -> bool:
@@ -384,7 +481,7 @@ class SpanEditor(QObject):
             self.document.select(mode.filler)
         finally:
             self._choosing = False
-        self.article.show_arguing(mode.trigger, mode.filler)
+        self.article.show_arguing(mode.trigger, mode.filler, mode.proposed)
         trigger = self.document.span(mode.trigger)
         filler = self.document.span(mode.filler)
         if trigger is not None and filler is not None:
@@ -394,6 +491,9 @@ class SpanEditor(QObject):
                 if a.filler == filler.key and a.status != SpanStatus.REJECTED
             ]
             now = f" (now: {', '.join(roles)})" if roles else ""
+            offer = mode.proposals(filler.key)
+            if offer and not roles:
+                now = f" (proposed: {' or '.join(offer)}; Return takes it, X the next)"
             self.message(
                 f"Argument of {trigger.label} «{self._covered(trigger)}»: "
                 f"{filler.label} «{self._covered(filler)}»{now} · {mode.keys_text()} · "
@@ -414,6 +514,13 @@ class SpanEditor(QObject):
         if mode is not None and not self._choosing and self.document.selected != mode.filler:
             self.end_arguments()  # the selection went elsewhere (a click, accept, undo…)
 
+    def _on_arguments_changed(self) -> None:
+        mode = self.mode
+        if mode is None:
+            return
+        self.mode = replace(mode, proposed=self._proposed(mode.trigger, list(mode.candidates)))
+        self.article.show_arguing(mode.trigger, mode.filler, self.mode.proposed)
+
     def _on_spans_changed(self, rows: list[int] | None) -> None:
         mode = self.mode
         if mode is None or rows is not None:
@@ -427,7 +534,10 @@ class SpanEditor(QObject):
             self.end_arguments()
             return
         self.mode = replace(
-            mode, candidates=tuple(candidates), chosen=candidates.index(mode.filler)
+            mode,
+            candidates=tuple(candidates),
+            chosen=candidates.index(mode.filler),
+            proposed=self._proposed(mode.trigger, candidates),
         )
 
 

@@ -338,6 +338,11 @@ class ReviewSession:
     def argument_adjudication(self, doc_id: str) -> ArgumentAdjudication:
         return load_arguments(self.store, doc_id)
 
+    def suggested_arguments(self, doc_id: str) -> list[Argument]:
+        """Nothing: a reviewer chooses among the annotators' arguments (shown pending) and
+        adds any by keys; no argument is proposed to them."""
+        return []
+
     def gold_arguments(self, doc_id: str) -> list[Argument]:
         """Gold arguments of the document, accepted and rejected."""
         return self.store.gold_arguments(doc_id, include_rejected=True)

@@ -290,3 +290,36 @@ def test_only_the_arcs_with_an_end_on_screen_are_computed(
     assert shown() == []
     window.close()
     store.close()
+
+
+def test_proposed_arguments_are_taken_with_return_and_skipped_with_x(opened: Opened) -> None:
+    """The session's suggested arguments of the event (the baseline here: each entity of its
+    sentence in every role its label may fill) are offered in the mode; Return takes a
+    proposal that names one role, X goes on to the next. The reviewer gets none."""
+    window = opened.window
+    scheme = window.session.scheme
+    window.doc.select(GIPFEL)
+    opened.press(Key.Key_A)
+    mode = window.editor.mode
+    if opened.kind == "review":
+        assert mode.proposed == ()
+        return
+    expected = {
+        (role.name, key)
+        for key in (ANNA_BERG, BERLIN, PARIS)
+        for role in scheme.roles_of("MEETING")
+        if key[2] in role.fillers
+    }
+    assert {(a.role, a.filler) for a in mode.proposed} == expected
+    # Paris (LOC) may be participant or place: Return does not guess
+    assert opened.chosen == PARIS
+    opened.press(Key.Key_Return)
+    assert opened.stored() == set()
+    while opened.chosen != ANNA_BERG:
+        opened.press(Key.Key_X)  # only candidates with a proposal
+    per_roles = [r for r, k in expected if k == ANNA_BERG]
+    assert len(per_roles) == 1
+    opened.press(Key.Key_Return)
+    assert opened.stored() == {(per_roles[0], "Anna Berg")}
+    assert window.editor.mode is not None and opened.chosen != ANNA_BERG  # on to the next
+    assert ANNA_BERG not in {a.filler for a in window.editor.mode.proposed}  # made: no longer
