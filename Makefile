@@ -53,7 +53,8 @@ dist: $(STAMP)
 test: dist pg-server
 	ANNOTATOR_DIST=dist QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
-## Redraw docs/screenshot.png, docs/review.png and docs/review-empty.png from the current code
+## Redraw docs/screenshot.png, docs/review.png, docs/review-empty.png, docs/arguments.png and
+## docs/review-arguments.png from the current code
 ## (offscreen, on a temporary project built from seeds/).
 screenshots: $(STAMP)
 	$(BIN)/python -m annotator.gui.screenshots docs

@@ -84,6 +84,32 @@ def _row(box: QRectF) -> int:
     return int(box.center().y() // 12)
 
 
+def pack_labels(wanted: list[QRectF], tags: list[QRectF]) -> list[QRectF]:
+    """The arcs' label boxes laid out as the tags are: in each row in order of their wanted
+    place, each moved right past the tags and the labels before it, never overlapping; one
+    that would move more than three of its widths stays where it wanted to be (a label far
+    from its arc misleads more than one that touches another)."""
+    obstacles: dict[int, list[QRectF]] = {}
+    for tag in tags:
+        obstacles.setdefault(_row(tag), []).append(tag)
+    out = list(wanted)
+    for i in sorted(range(len(wanted)), key=lambda i: (_row(wanted[i]), wanted[i].left())):
+        box = wanted[i]
+        row = _row(box)
+        near = [b for r in (row - 1, row, row + 1) for b in obstacles.get(r, ())]
+        moved = QRectF(box)
+        for _ in range(len(near) + 1):
+            hit = [b for b in near if b.intersects(moved)]
+            if not hit:
+                break
+            moved.moveLeft(max(b.right() for b in hit) + 3)
+        if moved.left() - box.left() > 3 * box.width() or any(b.intersects(moved) for b in near):
+            moved = box
+        out[i] = moved
+        obstacles.setdefault(row, []).append(moved)
+    return out
+
+
 def _x(line: QTextLine, position: int) -> float:
     # PySide6 returns (x, position) for the C++ in/out argument.
     result: Any = line.cursorToX(position)
@@ -528,9 +554,8 @@ class ArticleView(QPlainTextEdit):
             first = group[0]
             merged.append((bold, dashed, " / ".join(names), first[1], first[2], first[3]))
         merged.sort(key=lambda j: j[0])  # strong arcs last, on top
-        taken: dict[int, list[QRectF]] = {}  # label boxes avoid the tags and each other
-        for tag in tags:
-            taken.setdefault(_row(tag), []).append(tag)
+        labels: list[tuple[QRectF, str, QColor]] = []
+        ascent = metrics.ascent()
         for bold, dashed, label, argument, t, f in merged:
             color = QColor(ARC)
             color.setAlpha(255 if bold else 120)
@@ -542,60 +567,24 @@ class ArticleView(QPlainTextEdit):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             after = argument is None or argument.filler[0] >= argument.trigger[0]
             width = metrics.horizontalAdvance(label)
-            pieces = self._arc_pieces(t, f, lane, right, after, width)
-            for path, head, (x, y) in pieces:
+            for path, head, (x, y) in self._arc_pieces(t, f, lane, right, after, width):
                 painter.drawPath(path)
                 if head is not None:
                     painter.setBrush(QBrush(color))
                     painter.drawPolygon(head)
                     painter.setBrush(Qt.BrushStyle.NoBrush)
-                box = self._label_box(x, y, width, metrics.ascent(), path, taken)
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(page)
-                painter.drawRoundedRect(box, 2, 2)
-                painter.setPen(color)
-                painter.drawText(QPointF(box.left() + 2, box.bottom() - 1.5), label)
-                painter.setPen(pen)
-                painter.setBrush(Qt.BrushStyle.NoBrush)
-
-    @staticmethod
-    def _label_box(
-        x: float,
-        y: float,
-        width: float,
-        ascent: float,
-        path: QPainterPath,
-        taken: dict[int, list[QRectF]],
-    ) -> QRectF:
-        """Where an arc's label goes: centred at ``x``, else moved along the arc's run (within
-        its horizontal extent, at most two label widths) to the nearest place free of the tags
-        and labels in ``taken`` (boxes by :func:`_row`); crowded, it stays at ``x`` (a label
-        far from its arc would mislead). The box is added to ``taken``."""
-        box = QRectF(x - width / 2 - 2, y - ascent / 2 - 1.5, width + 4, ascent + 2)
-        row = _row(box)
-        near = [b for r in (row - 1, row, row + 1) for b in taken.get(r, ())]
-        extent = path.boundingRect()
-        lo, hi = extent.left() + width / 2 + 4, extent.right() - width / 2 - 4
-        step = width / 4 + 4
-        shifts = [0.0]
-        if any(box.intersects(other) for other in near):
-            shifts = sorted(
-                (
-                    dx
-                    for n in range(1, 9)
-                    for dx in (step * n, -step * n)
-                    if lo <= x + dx <= hi or abs(dx) <= width
-                ),
-                key=lambda dx: (not lo <= x + dx <= hi, abs(dx)),  # along the arc's run first
-            )
-        chosen = box
-        for dx in shifts:
-            moved = box.translated(dx, 0)
-            if not any(moved.intersects(other) for other in near):
-                chosen = moved
-                break
-        taken.setdefault(row, []).append(chosen)
-        return chosen
+                box = QRectF(x - width / 2 - 2, y - ascent / 2 - 1.5, width + 4, ascent + 2)
+                labels.append((box, label, color))
+        painter.setPen(Qt.PenStyle.NoPen)
+        for box, (_old, label, color) in zip(
+            pack_labels([b for b, _l, _c in labels], tags), labels, strict=True
+        ):
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(page)
+            painter.drawRoundedRect(box, 2, 2)
+            painter.setPen(color)
+            painter.drawText(QPointF(box.left() + 2, box.bottom() - 1.5), label)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
 
     def _first_rect(self, key: Key) -> QRectF | None:
         rects = self._rects(*self.document_model.positions.span_to_qt(key[0], key[1]))

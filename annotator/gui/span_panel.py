@@ -172,7 +172,7 @@ class SpanTableModel(QAbstractTableModel):
             if column == "Label":
                 return label
             if column == "Origin":
-                return argument.origin or "argument"
+                return argument.origin  # gold's provenance; an annotator's has none
             if column == "Status":
                 return "argument" if argument.status == SpanStatus.ACCEPTED else "suggested"
             return ""

@@ -323,3 +323,19 @@ def test_proposed_arguments_are_taken_with_return_and_skipped_with_x(opened: Ope
     assert opened.stored() == {(per_roles[0], "Anna Berg")}
     assert window.editor.mode is not None and opened.chosen != ANNA_BERG  # on to the next
     assert ANNA_BERG not in {a.filler for a in window.editor.mode.proposed}  # made: no longer
+
+
+def test_arc_labels_are_packed_off_the_tags_and_each_other() -> None:
+    from PySide6.QtCore import QRectF
+
+    from annotator.gui.article_view import pack_labels
+
+    tags = [QRectF(100, 10, 30, 10)]
+    wanted = [QRectF(90, 11, 40, 10), QRectF(95, 11, 40, 10), QRectF(400, 11, 40, 10)]
+    placed = pack_labels(wanted, tags)
+    boxes = [*placed, *tags]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.intersects(b), (a, b)
+    assert placed[2] == wanted[2]  # nothing in its way: where it wanted to be
+    assert all(p.left() >= w.left() for p, w in zip(placed, wanted, strict=True))  # only right
