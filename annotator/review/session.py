@@ -191,13 +191,15 @@ class ReviewSession:
         """Adjudicate a document; the first time, write its agreed spans into gold, and the
         arguments every annotator made (pre-accept).
 
-        The pre-acceptance is not an undo step: it is where the review starts from. Opening
-        remembers the document's gold revision for the conflict check of the next write.
+        The pre-acceptance is not an undo step: it is where the review starts from; a project
+        opened read-only gets none. Opening remembers the document's gold revision for the
+        conflict check of the next write.
         """
         adj = self.adjudication(doc_id)
         self._revisions[doc_id] = self.gold_revision(doc_id)
         gold = self.gold(doc_id)
-        todo = self.review_status(doc_id) == "todo"
+        # a project opened read-only (a screenshot) is shown as it is: nothing pre-accepted
+        todo = self.review_status(doc_id) == "todo" and not self.store.read_only
         if not gold and adj.agreed and todo:
             ChangeGold(
                 doc_id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from annotator.model import (
@@ -139,3 +141,30 @@ def test_reviewer_adds_changes_and_deletes_gold_arguments(review: ReviewSession)
     assert store.gold_arguments("d") == []
     review.undo()
     assert [a.key for a in store.gold_arguments("d")] == [added.key]
+
+
+def test_opening_pre_accepts_the_arguments_every_annotator_made(review: ReviewSession) -> None:
+    store = review.store
+    review.open("d")
+    agreed = {a.key for a in ANNA_ARGS} & {a.key for a in BEN_ARGS}
+    assert {a.key for a in store.gold_arguments("d")} == agreed
+    assert {a.origin for a in store.gold_arguments("d")} == {"agreed"}
+    # not again: a reviewer who turned the agreed argument down keeps it turned down
+    (only,) = store.gold_arguments("d")
+    review.execute(review.delete_argument("d", only))
+    review.open("d")
+    rows = store.gold_arguments("d", include_rejected=True)
+    assert [(a.key, a.status) for a in rows] == [(only.key, SpanStatus.REJECTED)]
+
+
+def test_a_project_opened_read_only_is_reviewed_as_it_is(tmp_path: Path) -> None:
+    """A screenshot opens the project read-only: nothing is pre-accepted (and nothing fails)."""
+    path = tmp_path / "p.db"
+    with Store.open(path) as store:
+        store.add_documents([Document(id="d", text=TEXT)])
+        for name, args in (("anna", ANNA_ARGS), ("ben", BEN_ARGS)):
+            store.replace_decisions("d", name, add=SPANS, action="add", link=args)
+            store.set_doc_state(DocState(doc_id="d", annotator=name, status=DocStatus.DONE))
+    with Store.open_for_reading(path) as store:
+        adj, gold = ReviewSession(store, "rita").open("d")
+        assert adj.agreed and gold == [] and store.gold_arguments("d") == []
