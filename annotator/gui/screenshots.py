@@ -186,6 +186,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             if step() != 0:
                 return 1
         with Store.open(db, create=False) as store:
+            # the screenshot runs above compute suggestions in memory only (read-only); the two
+            # annotators need them stored to accept and disagree on
+            from annotator.gui.suggestions import project_factory, suggest_now
+
+            suggest_now(store, [ARTICLE], project_factory(db))
             two_annotators(store, ARTICLE)
         if run(db, annotator="rita", screenshot=out / "review.png", document=ARTICLE, review=True):
             return 1
