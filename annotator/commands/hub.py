@@ -43,7 +43,10 @@ def run(args: argparse.Namespace) -> int:
         )
         what = "reviewer" if member.reviewer else "annotator"
         print(f"{what} {member.annotator!r} logs in as role {member.role!r}")
+        url = sync_url(args.url, member)
         if member.password is not None:
-            print(f"they sync with: annotator sync {sync_url(args.url, member)}")
+            print(f"they sync with: annotator sync {url}")
+        else:
+            print(f"the role was there: its password is unchanged (--password sets one); {url}")
         return 0
     raise UserError(f"unknown hub action {args.hub_command!r}")

@@ -22,7 +22,7 @@ documents have been pushed.
   order (:mod:`annotator.store.hub`), so reading "everything after my mark" misses nothing.
 - **Never overwrites**: a unit changed on both sides since this file last synced it (the same
   annotator on two desktops, or another annotator's work edited here) is left as it is on both
-  sides and reported as a conflict.
+  sides and reported as a clash.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class SyncReport:
     reviewer: bool = False
     pushed: dict[str, int] = field(default_factory=dict)
     pulled: dict[str, int] = field(default_factory=dict)
-    conflicts: list[str] = field(default_factory=list)
+    clashes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def add(self, side: dict[str, int], what: str, n: int) -> None:
@@ -79,9 +79,9 @@ class SyncReport:
 
         who = f"{self.annotator} (reviewer)" if self.reviewer else self.annotator
         lines = [*self.notes]
-        lines += [f"conflict: {c}" for c in self.conflicts[:20]]
-        if len(self.conflicts) > 20:
-            lines.append(f"... and {len(self.conflicts) - 20} more conflict(s)")
+        lines += [f"clash: {c}" for c in self.clashes[:20]]
+        if len(self.clashes) > 20:
+            lines.append(f"... and {len(self.clashes) - 20} more clash(es)")
         lines.append(f"synced as {who}: pushed {part(self.pushed)}; pulled {part(self.pulled)}")
         return "\n".join(lines)
 
@@ -513,7 +513,7 @@ class Sync:
                         updates.append(h)
                     else:
                         what = f"{annotator}'s work" if kind == WORK else "gold"
-                        self.report.conflicts.append(
+                        self.report.clashes.append(
                             f"{what} on document {doc_id} changed both here and on the hub since "
                             "the last sync; both kept as they are"
                         )
@@ -673,7 +673,7 @@ class Sync:
                             continue
                         if mine is not None and mine != last:
                             what = f"{annotator}'s work" if kind == WORK else "gold"
-                            self.report.conflicts.append(
+                            self.report.clashes.append(
                                 f"{what} on document {doc_id} changed both here and on the hub "
                                 "since the last sync; this project keeps its own"
                             )

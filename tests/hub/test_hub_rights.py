@@ -15,6 +15,7 @@ from annotator.store import Store
 from annotator.store.hub import HubError, add_member, hub_info, init_hub
 from annotator.store.sync import Sync, canonical, digest, sync
 from tests.hub.helpers import annotate, corpus, desktop, member_url
+from tests.hub.pg_server import Server
 
 TEXT = "Anna traf Ben in Minsk."
 WORK = canonical({"decisions": [], "state": ["done", False, ""], "arguments": []})
@@ -184,3 +185,28 @@ def test_a_role_that_is_not_a_member_and_an_unset_hub_are_clear_errors(
     assert main(["sync", bad, "--db", str(tmp_path / "p.db")]) == 2
     err = capsys.readouterr().err
     assert "cannot connect to the hub" in err and "wrong" not in err  # the password stays out
+
+
+def test_the_readmes_setup_with_plain_commands_and_an_owner_who_is_no_superuser(
+    pg: Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with psycopg.connect(pg.url(), autocommit=True) as conn:
+        conn.execute("CREATE ROLE teamowner LOGIN CREATEROLE PASSWORD 'owner-pw'")
+        conn.execute("CREATE DATABASE team OWNER teamowner")
+    owner = pg.url(role="teamowner", password="owner-pw", db="team")
+    assert main(["hub", "init", owner]) == 0
+    assert "ready" in capsys.readouterr().out
+    urls = {}
+    for name, extra in (("olga", []), ("rolf", ["--reviewer"])):
+        assert main(["hub", "add-annotator", owner, name, *extra]) == 0
+        out = capsys.readouterr().out
+        assert "owner-pw" not in out
+        urls[name] = out.split("annotator sync ", 1)[1].split()[0]  # the URL it printed
+    store = desktop(tmp_path / "olga.db", corpus(3))
+    annotate(store, "olga", ["doc000001"], seed=4)
+    store.close()
+    assert main(["sync", urls["olga"], "--db", str(tmp_path / "olga.db"), "--quiet"]) == 0
+    assert "synced as olga: pushed 3 document(s), 1 work" in capsys.readouterr().out
+    with psycopg.connect(urls["rolf"], autocommit=True) as rolf:
+        assert rolf.execute("SELECT hub.me(), hub.is_reviewer()").fetchone() == ("rolf", True)
+        assert rolf.execute("SELECT count(*) FROM hub.work").fetchone() == (1,)

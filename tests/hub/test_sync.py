@@ -1,6 +1,6 @@
 """``annotator sync`` against a real PostgreSQL server: desktops syncing interleaved and at once,
 nothing lost or duplicated, the agreement a file merge gives, a re-sync that changes nothing, a
-sync killed half-way that converges, conflicts kept on both sides, gold from reviewers."""
+sync killed half-way that converges, clashes kept on both sides, gold from reviewers."""
 
 from __future__ import annotations
 
@@ -150,7 +150,7 @@ def test_agreement_after_sync_equals_a_file_merge(hub: str, tmp_path: Path) -> N
     _check_converged(desktops, merged)
 
 
-def test_the_same_annotator_on_two_desktops_conflicts_instead_of_overwriting(
+def test_the_same_annotator_on_two_desktops_clashes_instead_of_overwriting(
     hub: str, tmp_path: Path
 ) -> None:
     docs = corpus(5)
@@ -166,7 +166,7 @@ def test_the_same_annotator_on_two_desktops_conflicts_instead_of_overwriting(
     pushed = sync(laptop, url).pushed
     assert pushed["work"] == 1 and pushed["history entries"] == 1  # the second round's add
     report = sync(office, url)
-    assert len(report.conflicts) == 2  # pushing refused, pulling kept its own
+    assert len(report.clashes) == 2  # pushing refused, pulling kept its own
     assert everyone_work(office) == office_work
     assert "work" not in sync(laptop, url).pulled  # the laptop keeps its own work as well
     assert everyone_work(laptop) == laptop_work
@@ -225,7 +225,7 @@ def test_a_killed_sync_converges_when_run_again(hub: str, tmp_path: Path) -> Non
     with Store.open(path) as again:
         report = sync(again, url)
         assert report.pushed["work"] == len(docs) - half["work"]
-        assert not report.conflicts
+        assert not report.clashes
         assert not sync(again, url).changed
         done = _hub_counts(hub)
         assert done["work"] == len(docs) and done["documents"] == len(docs)
