@@ -165,23 +165,25 @@ ALTER TABLE hub.work ENABLE ROW LEVEL SECURITY;
 ALTER TABLE hub.gold ENABLE ROW LEVEL SECURITY;
 ALTER TABLE hub.history ENABLE ROW LEVEL SECURITY;
 
+-- (SELECT f()): evaluated once per statement, not once per row.
 CREATE POLICY read ON hub.documents FOR SELECT USING (true);
-CREATE POLICY add ON hub.documents FOR INSERT WITH CHECK (added_by = hub.me());
+CREATE POLICY add ON hub.documents FOR INSERT WITH CHECK (added_by = (SELECT hub.me()));
 
 CREATE POLICY read ON hub.work FOR SELECT USING (true);
-CREATE POLICY add_own ON hub.work FOR INSERT WITH CHECK (annotator = hub.me());
+CREATE POLICY add_own ON hub.work FOR INSERT WITH CHECK (annotator = (SELECT hub.me()));
 CREATE POLICY change_own ON hub.work FOR UPDATE
-    USING (annotator = hub.me()) WITH CHECK (annotator = hub.me());
+    USING (annotator = (SELECT hub.me())) WITH CHECK (annotator = (SELECT hub.me()));
 
 CREATE POLICY read ON hub.gold FOR SELECT USING (true);
 CREATE POLICY add_as_reviewer ON hub.gold FOR INSERT
-    WITH CHECK (hub.is_reviewer() AND reviewer = hub.me());
+    WITH CHECK ((SELECT hub.is_reviewer()) AND reviewer = (SELECT hub.me()));
 CREATE POLICY change_as_reviewer ON hub.gold FOR UPDATE
-    USING (hub.is_reviewer()) WITH CHECK (hub.is_reviewer() AND reviewer = hub.me());
+    USING ((SELECT hub.is_reviewer()))
+    WITH CHECK ((SELECT hub.is_reviewer()) AND reviewer = (SELECT hub.me()));
 
 CREATE POLICY read ON hub.history FOR SELECT USING (true);
 CREATE POLICY add_own ON hub.history FOR INSERT WITH CHECK (
-    annotator = hub.me() AND (action NOT LIKE 'gold: %' OR hub.is_reviewer()));
+    annotator = (SELECT hub.me()) AND (action NOT LIKE 'gold: %' OR (SELECT hub.is_reviewer())));
 
 REVOKE ALL ON SCHEMA hub FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA hub FROM PUBLIC;

@@ -427,9 +427,7 @@ class Sync:
                 )
             else:
                 ids.update(self.store.documents_with_work(annotator))
-        known = self.store.existing_ids(sorted(ids))
-        order = {doc_id: i for i, doc_id in enumerate(self.store.document_ids())} if ids else {}
-        return sorted(known, key=lambda d: order.get(d, 0)), top
+        return sorted(self.store.existing_ids(sorted(ids))), top
 
     def push_work(self, annotator: str | None = None) -> None:
         """Push an annotator's work (default: the connection's own); the hub refuses anyone
@@ -656,16 +654,23 @@ class Sync:
                 for annotator, units in by_annotator.items():
                     doc_ids = [ids[r[1]] for r in units if r[1] in ids]
                     synced = self.local.synced(kind, doc_ids, annotator)
+                    # what this project already has from the hub (its own pushes coming back,
+                    # above all) needs no look at the project's rows: only the revision noted
+                    done = [
+                        (ids[r[1]], annotator, r[5], r[4])
+                        for r in units
+                        if r[1] in ids and synced.get(ids[r[1]], (0, None))[1] == r[4]
+                    ]
+                    seen = {d[0] for d in done}
+                    units = [r for r in units if r[1] in ids and ids[r[1]] not in seen]
+                    doc_ids = [ids[r[1]] for r in units]
                     here = (
                         local_work(self.store, doc_ids, annotator)
                         if kind == WORK
                         else local_gold(self.store, doc_ids)
                     )
-                    done = []
                     for _, hash_, _, content, dig, revision in units:
-                        doc_id = ids.get(hash_)
-                        if doc_id is None:
-                            continue
+                        doc_id = ids[hash_]
                         mine = digest(here[doc_id]) if doc_id in here else None
                         last = synced.get(doc_id, (0, None))[1]
                         if mine == dig:
