@@ -33,7 +33,17 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from annotator.model import Document, content_hash
+from annotator.model import (
+    DocStatus,
+    Document,
+    LabelScheme,
+    Span,
+    SpanError,
+    SpanKind,
+    SpanStatus,
+    check_span,
+    content_hash,
+)
 from annotator.store import Store, now
 from annotator.store.hub import HubError, connect, read_info
 
@@ -63,6 +73,9 @@ class SyncReport:
     pushed: dict[str, int] = field(default_factory=dict)
     pulled: dict[str, int] = field(default_factory=dict)
     clashes: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    """Units from the hub that do not fit this project (a span outside its text, a label the
+    scheme lacks, a damaged record): not stored, one line each."""
     notes: list[str] = field(default_factory=list)
 
     def add(self, side: dict[str, int], what: str, n: int) -> None:
@@ -79,6 +92,9 @@ class SyncReport:
 
         who = f"{self.annotator} (reviewer)" if self.reviewer else self.annotator
         lines = [*self.notes]
+        lines += [f"not taken from the hub: {r}" for r in self.refused[:20]]
+        if len(self.refused) > 20:
+            lines.append(f"... and {len(self.refused) - 20} more not taken")
         lines += [f"clash: {c}" for c in self.clashes[:20]]
         if len(self.clashes) > 20:
             lines.append(f"... and {len(self.clashes) - 20} more clash(es)")
@@ -92,6 +108,67 @@ def canonical(value: Any) -> str:
 
 def digest(content: str) -> str:
     return hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _is_key(value: Any) -> bool:
+    """A span key as JSON: [start, end, label]."""
+    return (
+        isinstance(value, list)
+        and len(value) == 3
+        and isinstance(value[0], int)
+        and isinstance(value[1], int)
+        and isinstance(value[2], str)
+    )
+
+
+def problem_with(kind: str, content: str, dig: str, text: str, scheme: LabelScheme) -> str | None:
+    """Why a unit from the hub cannot be stored here (None: it can): a digest that does not
+    match, a record of the wrong shape, a span outside the text or not in the scheme."""
+    if digest(content) != dig:
+        return "its digest does not match its content"
+    try:
+        unit = json.loads(content)
+        rows = unit["decisions"] if kind == WORK else unit["spans"]
+        for row in rows:  # the columns local_work and local_gold write
+            if kind == WORK:
+                fits = (
+                    len(row) == 9
+                    and all(isinstance(x, str) for x in (row[5], row[6], row[8]))
+                    and (row[7] is None or isinstance(row[7], int | float))
+                )
+            else:
+                fits = len(row) == 8 and all(isinstance(x, str) for x in row[5:])
+            if not fits:
+                return "a span of the wrong shape"
+            start, end, label, span_kind, status = row[:5]
+            span = Span(start=start, end=end, label=label, kind=SpanKind(span_kind), status=status)
+            if span.status == SpanStatus.SUGGESTED:
+                return f"span {start}-{end} is neither accepted nor rejected"
+            check_span(span, text, scheme)
+        if kind == WORK:
+            state = unit["state"]
+            if state is not None:
+                DocStatus(state[0])
+                if (
+                    len(state) != 3
+                    or not isinstance(state[1], bool)
+                    or not isinstance(state[2], str)
+                ):
+                    return "a document state of the wrong shape"
+            for head, role, tail in unit["arguments"]:
+                if not (isinstance(role, str) and _is_key(head) and _is_key(tail)):
+                    return "an argument of the wrong shape"
+        else:
+            for row in unit["arguments"]:
+                if len(row) != 11 or row[7] not in ("accepted", "rejected"):
+                    return "a gold argument of the wrong shape"
+            if unit["review"] is not None and unit["review"][1] not in ("todo", "reviewed"):
+                return "a review state of the wrong shape"
+    except SpanError as exc:
+        return str(exc)
+    except (ValueError, KeyError, TypeError, IndexError) as exc:
+        return f"a damaged record ({type(exc).__name__})"
+    return None
 
 
 # ---- the project's side ---------------------------------------------------------------------
@@ -634,6 +711,7 @@ class Sync:
             self._tick("pulled documents", len(rows))
 
     def _pull_units(self, kind: str) -> None:
+        scheme = self.store.scheme
         table = "hub.work" if kind == WORK else "hub.gold"
         who = "annotator" if kind == WORK else "''"
         while True:
@@ -682,6 +760,13 @@ class Sync:
                                 f"{what} on document {doc_id} changed both here and on the hub "
                                 "since the last sync; this project keeps its own"
                             )
+                            continue
+                        problem = problem_with(
+                            kind, content, dig, self.store.document(doc_id).text, scheme
+                        )
+                        if problem is not None:  # nothing invalid is stored, whoever sent it
+                            what = f"{annotator}'s work" if kind == WORK else "gold"
+                            self.report.refused.append(f"{what} on document {doc_id}: {problem}")
                             continue
                         if kind == WORK:
                             _write_work(self.store, doc_id, annotator, content)

@@ -233,3 +233,56 @@ def test_a_killed_sync_converges_when_run_again(hub: str, tmp_path: Path) -> Non
         with Store.open(tmp_path / "copy.db") as clean:
             assert everyone_work(again) == everyone_work(clean)
             assert history_rows(again) == history_rows(clean)
+
+
+def test_work_that_does_not_fit_is_not_taken_from_the_hub(hub: str, tmp_path: Path) -> None:
+    """RLS keeps eve to her own rows, but her rows may still be nonsense: a span past the end of
+    its text, a label the scheme lacks, an entity label on an event, a damaged record, a digest
+    that lies. None of it is stored; each is one line; her valid work arrives."""
+    from annotator.model import content_hash
+    from annotator.store.sync import canonical, digest
+
+    docs = corpus(7)
+    eve, anna = member_url(hub, "eve"), member_url(hub, "anna")
+    mallory = desktop(tmp_path / "eve.db", docs)
+    annotate(mallory, "eve", [docs[0].id], seed=1)
+    sync(mallory, eve)  # documents and one valid unit
+    text = docs[1].text
+
+    def row(start: int, end: int, label: str, kind: str = "entity") -> list[object]:
+        return [start, end, label, kind, "accepted", "manual", "", None, "2026-01-01"]
+
+    bad = {
+        1: {"decisions": [row(0, len(text) + 5, "PER")], "state": None, "arguments": []},
+        2: {"decisions": [row(0, 4, "NOPE")], "state": None, "arguments": []},
+        3: {"decisions": [row(0, 4, "PER", "event")], "state": None, "arguments": []},
+        4: {"decisions": [[0, 4]], "state": None, "arguments": []},
+    }
+    with psycopg.connect(eve, autocommit=True) as conn:
+        for i, unit in bad.items():
+            content = canonical(unit)
+            conn.execute(
+                "INSERT INTO hub.work (doc_hash, annotator, content, digest, revision, seq, "
+                "updated) VALUES (%s, 'eve', %s, %s, 0, 0, now())",
+                (content_hash(docs[i].text), content, digest(content)),
+            )
+        lying = canonical({"decisions": [], "state": None, "arguments": []})
+        for i, content, dig in ((5, "{not json", digest("{not json")), (6, lying, "x")):
+            conn.execute(
+                "INSERT INTO hub.work (doc_hash, annotator, content, digest, revision, seq, "
+                "updated) VALUES (%s, 'eve', %s, %s, 0, 0, now())",
+                (content_hash(docs[i].text), content, dig),
+            )
+    store = desktop(tmp_path / "anna.db", docs)
+    report = sync(store, anna)
+    assert report.pulled["work"] == 1  # eve's valid unit
+    assert len(report.refused) == len(bad) + 2
+    assert any("ends after the text" in r for r in report.refused)
+    assert any("unknown label 'NOPE'" in r for r in report.refused)
+    assert any("is an entity label, not event" in r for r in report.refused)
+    assert any("span of the wrong shape" in r for r in report.refused)
+    assert any("damaged record" in r for r in report.refused)
+    assert any("digest does not match" in r for r in report.refused)
+    assert store.documents_with_work("eve") == [docs[0].id]
+    again = sync(store, anna)
+    assert not again.changed and not again.refused  # read once, not again and again
