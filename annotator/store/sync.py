@@ -447,23 +447,32 @@ class Sync:
                     f"{len(rows) - len(good)} document(s) whose stored hash does not match the "
                     "text were not pushed"
                 )
-            with self.conn.transaction(), self.conn.cursor() as cur:
-                cur.execute(
-                    "CREATE TEMP TABLE incoming_documents (hash text, id text, text text, "
-                    "source text, meta text) ON COMMIT DROP"
+            there = {
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT hash FROM hub.documents WHERE hash = ANY(%s)", ([r[3] for r in good],)
                 )
-                with cur.copy(
-                    "COPY incoming_documents (hash, id, text, source, meta) FROM STDIN"
-                ) as copy:
-                    for _, doc_id, text, hash_, source, meta in good:
-                        copy.write_row((hash_, doc_id, text, source, meta))
-                cur.execute(
-                    "INSERT INTO hub.documents (hash, id, text, source, meta, added_by, seq) "
-                    "SELECT hash, id, text, source, meta, %s, 0 FROM incoming_documents "
-                    "ON CONFLICT (hash) DO NOTHING",
-                    (self.me,),
-                )
-                added = cur.rowcount
+            }  # texts the hub has are not sent again (the INSERT below would skip them anyway)
+            good = [r for r in good if r[3] not in there]
+            added = 0
+            if good:
+                with self.conn.transaction(), self.conn.cursor() as cur:
+                    cur.execute(
+                        "CREATE TEMP TABLE incoming_documents (hash text, id text, text text, "
+                        "source text, meta text) ON COMMIT DROP"
+                    )
+                    with cur.copy(
+                        "COPY incoming_documents (hash, id, text, source, meta) FROM STDIN"
+                    ) as copy:
+                        for _, doc_id, text, hash_, source, meta in good:
+                            copy.write_row((hash_, doc_id, text, source, meta))
+                    cur.execute(
+                        "INSERT INTO hub.documents (hash, id, text, source, meta, added_by, seq) "
+                        "SELECT hash, id, text, source, meta, %s, 0 FROM incoming_documents "
+                        "ON CONFLICT (hash) DO NOTHING",
+                        (self.me,),
+                    )
+                    added = cur.rowcount
             with self.store.transaction():
                 self.local.set_mark("push:documents", rows[-1][0])
             self.report.add(self.report.pushed, "document(s)", added)
@@ -691,8 +700,15 @@ class Sync:
                 Document(id=doc_id, text=text, hash=hash_, source=source, meta=json.loads(meta))
             )
         if docs:
+            conn = self.store.db.conn
+            top = int(conn.execute("SELECT coalesce(max(seq), 0) FROM documents").fetchone()[0])
             added, _ = self.store.add_documents(docs)
             self.report.add(self.report.pulled, "document(s)", added)
+            if self.local.mark("push:documents") == top:  # all pushed before: these came
+                self.local.set_mark(  # from the hub, and need not go back
+                    "push:documents",
+                    int(conn.execute("SELECT coalesce(max(seq), 0) FROM documents").fetchone()[0]),
+                )
         ids.update({d.hash: d.id for d in docs})
         return ids
 
