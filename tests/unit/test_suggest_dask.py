@@ -28,7 +28,7 @@ class Stop(Exception):
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[object]:
+def client() -> Iterator[distributed.Client]:
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
@@ -128,3 +128,18 @@ def test_dask_and_n_process_are_refused_together(tmp_path: Path, capsys) -> None
     args = ["suggest", "--db", str(tmp_path / "p.db"), "--dask", "local:2", "--n-process", "2"]
     assert cli.main(args) != 0
     assert "--dask and --n-process" in capsys.readouterr().err
+
+
+def test_a_running_scheduler_is_reached_by_its_address(
+    client: distributed.Client, tmp_path: Path, seeds_dir: Path
+) -> None:
+    from annotator.suggest.dask_batch import suggest_corpus_dask
+
+    local = _corpus(tmp_path, seeds_dir, "local", 6)
+    remote = _corpus(tmp_path, seeds_dir, "remote", 6)
+    rules = RuleSuggester(scheme=local.scheme)
+    suggest_corpus(local, rules)
+    address = Scheduler(address=client.scheduler.address)
+    report = suggest_corpus_dask(remote, rules, address, chunk_size=2)
+    assert report.documents == 6
+    assert _stored(remote) == _stored(local) != {}
