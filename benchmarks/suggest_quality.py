@@ -12,7 +12,8 @@ Two test sets:
   events; DATE is not annotated there and not scored). The entity model and the patterns were
   built with the seeds in view: read it as a check, not as a measurement.
 
-Usage: ``python benchmarks/suggest_quality.py [--no-heldout]``
+Usage: ``python benchmarks/suggest_quality.py [--no-heldout] [--model DIR]`` (``--model``: score a
+candidate pipeline in place of the built-in model, suggesting the same way).
 """
 
 from __future__ import annotations
@@ -28,7 +29,12 @@ sys.path.insert(0, str(ROOT))
 from annotator.model import LabelScheme, SpanKind  # noqa: E402
 from annotator.suggest import builtin_suggester  # noqa: E402
 from annotator.suggest.evaluate import format_table, score_spans  # noqa: E402
-from annotator.suggest.spacy_suggester import RuleSuggester  # noqa: E402
+from annotator.suggest.spacy_suggester import (  # noqa: E402
+    BUILTIN_NAME,
+    BUILTIN_USES_RULER,
+    RuleSuggester,
+    SpacySuggester,
+)
 
 GOLD = ROOT / "tests" / "fixtures" / "gold_seed.jsonl"
 EVENTS_HELDOUT = ROOT / "tests" / "fixtures" / "gold_events_heldout.jsonl"
@@ -65,8 +71,13 @@ def held_out_sets() -> dict[str, list[tuple[str, list[tuple[int, int, str]]]]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-heldout", action="store_true", help="only the seed gold fixture")
+    parser.add_argument("--model", type=Path, default=None, help="instead of the built-in one")
     args = parser.parse_args(argv)
-    suggester = builtin_suggester()
+    suggester = (
+        builtin_suggester()
+        if args.model is None
+        else SpacySuggester(args.model, name=BUILTIN_NAME, events=True, ruler=BUILTIN_USES_RULER)
+    )
     print(f"suggester {suggester.name} {suggester.version}")
     if not args.no_heldout:
         for part, examples in held_out_sets().items():

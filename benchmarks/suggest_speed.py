@@ -6,10 +6,12 @@ command path: stream documents from the store, suggest, convert to spans, commit
 documents with their run markers.
 
     python benchmarks/suggest_speed.py [--documents 500] [--n-process 1] [--other-model DIR]
+        [--model DIR]
 
 ``--other-model DIR`` also times plain ``nlp.pipe`` of another pipeline (with the same event rules)
 on the same texts, in the same run, and prints the docs/s of the built-in one against it: how a
 new model compares with the one it replaces (extract the old one with ``git archive``).
+``--model DIR`` times a candidate in place of the built-in model (the same suggester otherwise).
 """
 
 from __future__ import annotations
@@ -23,8 +25,14 @@ from annotator.model import Document
 from annotator.store import Store
 from annotator.suggest import builtin_suggester
 from annotator.suggest.batch import suggest_corpus
+from annotator.suggest.spacy_suggester import BUILTIN_NAME, BUILTIN_USES_RULER, SpacySuggester
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def candidate(path: Path) -> SpacySuggester:
+    """A pipeline suggesting as the built-in one does (same name, event rules, ruler setting)."""
+    return SpacySuggester(path, name=BUILTIN_NAME, events=True, ruler=BUILTIN_USES_RULER)
 
 
 def main() -> None:
@@ -34,10 +42,11 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--other-model", type=Path, default=None, help="time this one too")
+    parser.add_argument("--model", type=Path, default=None, help="instead of the built-in one")
     args = parser.parse_args()
     seeds = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
     texts = [f"{seeds[i % 5]}\n\nKopie {i}" for i in range(args.documents)]
-    suggester = builtin_suggester()
+    suggester = builtin_suggester() if args.model is None else candidate(args.model)
     nlp = suggester.load()
     list(nlp.pipe(texts[:10]))  # warm up: lookups, vectors, caches
 

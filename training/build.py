@@ -132,22 +132,26 @@ def main(argv: list[str] | None = None) -> int:
         description="Rebuild annotator/resources/model-de from the data."
     )
     parser.add_argument("--out", type=Path, default=BUILTIN_MODEL_PATH, help="where to install")
-    parser.add_argument("--skip-train", action="store_true", help="reuse training/output/build")
+    parser.add_argument("--skip-train", action="store_true", help="reuse the training output")
+    parser.add_argument(
+        "--trained", type=Path, default=OUTPUT, help="training output folder (default %(default)s)"
+    )
     args, overrides = parser.parse_known_args(argv)
+    output = args.trained
     tables.write_lemmas()  # name_hints reads it while training, the event rules at run time
     prepare.main(["--augment", str(AUGMENT), "--mix", MIX])
     seconds = 0.0
     if not args.skip_train:
-        seconds = train(overrides, output=OUTPUT)
-        (OUTPUT / "train_seconds.txt").write_text(f"{seconds:.0f}\n", encoding="utf-8")
-    elif (OUTPUT / "train_seconds.txt").exists():
-        seconds = float((OUTPUT / "train_seconds.txt").read_text())
-    install(OUTPUT / "model-best", args.out)
+        seconds = train(overrides, output=output)
+        (output / "train_seconds.txt").write_text(f"{seconds:.0f}\n", encoding="utf-8")
+    elif (output / "train_seconds.txt").exists():
+        seconds = float((output / "train_seconds.txt").read_text())
+    install(output / "model-best", args.out)
     weights, seen = confidence.fit(args.out)
     confidence.install(args.out, weights, seen)
     thirds = confidence.thirds(args.out)
     results = evaluate.evaluate_pipeline(args.out)
-    (OUTPUT / "heldout.json").write_text(
+    (output / "heldout.json").write_text(
         json.dumps(evaluate.as_json(results), indent=1), encoding="utf-8"
     )
     write_card(args.out, results, seconds, thirds=confidence.format_thirds(thirds))
