@@ -88,6 +88,14 @@ def _project(path: Path, *, done: int, untouched: int) -> Store:
         doc_id = f"d{i:02d}"
         for start, end, label in spans:
             anna.execute(anna.add(doc_id, start, end, label))
+        # "Das Treffen in {LOC}": the place of the meeting, an argument to learn roles from
+        view = {s.key: s for s in anna.spans(doc_id)}
+        for start, end, label in spans:
+            place = next((k for k in view if k[0] == end + 4 and k[2] == "LOC"), None)
+            if label == "MEETING" and place is not None:
+                anna.execute(
+                    anna.add_argument(doc_id, view[(start, end, label)], view[place], "place")
+                )
         anna.execute(anna.set_status(doc_id, DocStatus.DONE))
     return store
 
@@ -120,9 +128,7 @@ def test_retraining_improves_is_put_into_use_and_a_worse_model_is_not(
     shutil.copytree(tiny_model, current)
     set_active_model(store, "v000", current)
     steps: list[float] = []
-    result = train(
-        store, TrainOptions(max_steps=40), progress=lambda p: steps.append(p.fraction)
-    )
+    result = train(store, TrainOptions(max_steps=40), progress=lambda p: steps.append(p.fraction))
 
     assert result.version == "v001" and result.path == tmp_path / "p.db.models" / "v001"
     assert result.train_docs + result.dev_docs + result.heldout_docs == 10
@@ -133,6 +139,12 @@ def test_retraining_improves_is_put_into_use_and_a_worse_model_is_not(
     meta = json.loads((result.path / "meta.json").read_text(encoding="utf-8"))
     assert "event_spancat" in meta["pipeline"]
     assert set(meta["annotator"]["held_back"]) == set(result.heldout_ids)
+    # the argument roles were learned beside the model, from the arguments of what it learned on
+    taught = meta["annotator"]["documents"] + meta["annotator"]["early_stopping"]
+    arguments = sum(len(store.arguments(d, "anna")) for d in taught)
+    assert arguments and meta["annotator"]["roles"]["train_arguments"] == arguments
+    assert (result.path / "roles.json").is_file()
+    assert "argument roles learned from" in result.summary()
     assert steps == sorted(steps) and steps[-1] == 1.0
 
     # documents nobody touched got the new model's suggestions; annotated ones kept theirs
