@@ -339,3 +339,17 @@ def test_arc_labels_are_packed_off_the_tags_and_each_other() -> None:
             assert not a.intersects(b), (a, b)
     assert placed[2] == wanted[2]  # nothing in its way: where it wanted to be
     assert all(p.left() >= w.left() for p, w in zip(placed, wanted, strict=True))  # only right
+
+
+def test_the_help_sheet_lists_every_role_key_of_the_scheme(opened: Opened) -> None:
+    from annotator.gui.help import help_rows
+
+    window = opened.window
+    scheme = window.session.scheme
+    rows = help_rows(scheme, window.actions_by_name, window=opened.kind)
+    roles = [(keys, text) for section, keys, text in rows if section == "Roles"]
+    expected = [(label, role) for label in scheme.labels for role in label.roles]
+    assert len(roles) == len(expected)
+    for (keys, text), (label, role) in zip(roles, expected, strict=True):
+        assert keys == role.key.upper() and text.startswith(f"{label.name}: {role.name}")
+    assert any(keys == "A" for _s, keys, _t in rows)  # the key that starts adding arguments
