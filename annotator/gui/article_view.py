@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import html
 import time
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from typing import Any
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
@@ -88,25 +88,28 @@ def pack_labels(wanted: list[QRectF], tags: list[QRectF]) -> list[QRectF]:
     """The arcs' label boxes laid out as the tags are: in each row in order of their wanted
     place, each moved right past the tags and the labels before it, never overlapping; one
     that would move more than three of its widths stays where it wanted to be (a label far
-    from its arc misleads more than one that touches another)."""
-    obstacles: dict[int, list[QRectF]] = {}
+    from its arc misleads more than one that touches another). One pass per label over the
+    boxes near its row, sorted by their left edge (a paint lays out dozens)."""
+    Box = tuple[float, float, float, float]  # left, top, right, bottom
+    rows: dict[int, list[Box]] = {}  # by row, sorted by left
     for tag in tags:
-        obstacles.setdefault(_row(tag), []).append(tag)
+        insort(rows.setdefault(_row(tag), []), (tag.left(), tag.top(), tag.right(), tag.bottom()))
     out = list(wanted)
     for i in sorted(range(len(wanted)), key=lambda i: (_row(wanted[i]), wanted[i].left())):
         box = wanted[i]
         row = _row(box)
-        near = [b for r in (row - 1, row, row + 1) for b in obstacles.get(r, ())]
-        moved = QRectF(box)
-        for _ in range(len(near) + 1):
-            hit = [b for b in near if b.intersects(moved)]
-            if not hit:
+        top, bottom, width = box.top(), box.bottom(), box.width()
+        near = sorted(b for r in (row - 1, row, row + 1) for b in rows.get(r, ()))
+        left = box.left()
+        for o_left, o_top, o_right, o_bottom in near:
+            if o_top >= bottom or o_bottom <= top or o_right <= left:
+                continue
+            if o_left >= left + width:
                 break
-            moved.moveLeft(max(b.right() for b in hit) + 3)
-        if moved.left() - box.left() > 3 * box.width() or any(b.intersects(moved) for b in near):
-            moved = box
-        out[i] = moved
-        obstacles.setdefault(row, []).append(moved)
+            left = o_right + 3
+        placed = box if left - box.left() > 3 * width else box.translated(left - box.left(), 0)
+        out[i] = placed
+        insort(rows.setdefault(row, []), (placed.left(), top, placed.right(), bottom))
     return out
 
 
@@ -460,10 +463,10 @@ class ArticleView(QPlainTextEdit):
                 painter.setPen(QPen(SELECTED, 2.6))
                 for rect in rects:
                     painter.drawRoundedRect(rect.adjusted(-2, -0.5, 2, 0.5), 4, 4)
-        self._paint_tags(painter, drawn, live)
+        tags = self._paint_tags(painter, drawn, live)
         if self.draw_arcs:
             known = {span.key: rects[0] for span, rects in drawn if rects}
-            self._paint_arcs(painter, area, [p for p, _s in self.tag_places(drawn, live)], known)
+            self._paint_arcs(painter, area, tags, known)
         painter.end()
         self.last_paint = time.perf_counter()
 
@@ -556,13 +559,17 @@ class ArticleView(QPlainTextEdit):
         merged.sort(key=lambda j: j[0])  # strong arcs last, on top
         labels: list[tuple[QRectF, str, QColor]] = []
         ascent = metrics.ascent()
-        for bold, dashed, label, argument, t, f in merged:
+        styles: dict[tuple[bool, bool], tuple[QColor, QPen]] = {}
+        for bold, dashed in {(j[0], j[1]) for j in merged}:
             color = QColor(ARC)
             color.setAlpha(255 if bold else 120)
             pen = QPen(color, 1.8 if bold else 1.0)
             pen.setCosmetic(True)  # the fast stroker: a paint with many arcs stays quick
             if dashed:
                 pen.setStyle(Qt.PenStyle.DashLine)
+            styles[(bold, dashed)] = (color, pen)
+        for bold, dashed, label, argument, t, f in merged:
+            color, pen = styles[(bold, dashed)]
             painter.setPen(pen)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             after = argument is None or argument.filler[0] >= argument.trigger[0]
@@ -581,7 +588,7 @@ class ArticleView(QPlainTextEdit):
         ):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(page)
-            painter.drawRoundedRect(box, 2, 2)
+            painter.drawRect(box)
             painter.setPen(color)
             painter.drawText(QPointF(box.left() + 2, box.bottom() - 1.5), label)
         painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -719,11 +726,15 @@ class ArticleView(QPlainTextEdit):
 
     def _paint_tags(
         self, painter: QPainter, drawn: list[tuple[Span, list[QRectF]]], live: set[tuple[int, int]]
-    ) -> None:
+    ) -> list[QRectF]:
+        """Draw the tags; their boxes (the arcs' labels keep off them)."""
         painter.setFont(self.tag_font)
+        boxes = []
         for place, span in self.tag_places(drawn, live):
             painter.setPen(self.tag_color(span))
             painter.drawText(QPointF(place.left(), place.bottom() - 1.5), span.label)
+            boxes.append(place)
+        return boxes
 
     def drawn_spans(self) -> list[tuple[Span, list[QRectF]]]:
         """The spans on screen with their rectangles (what a paint of the viewport draws)."""
