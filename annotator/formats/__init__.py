@@ -110,6 +110,9 @@ class Context:
     arguments: Callable[[str], Sequence[Argument]] = lambda doc_id: ()
     """The document's event arguments: the annotator's, or with ``--gold`` the accepted gold
     arguments."""
+    suggestions: Callable[[str], Sequence[Span]] = lambda doc_id: ()
+    """With ``--include-suggestions``: every current suggestion of the document, also those the
+    annotator decided (the lossless JSONL writes them all, so the model's runs come back whole)."""
 
 
 @dataclass(frozen=True)
@@ -557,6 +560,7 @@ def export(
         annotator=name,
         gold=gold,
         arguments=arguments,
+        suggestions=store.suggestions if include_suggestions and not gold else lambda doc_id: (),
     )
     _refuse_unsafe_labels(ctx, fmt)
     report = ExportReport(format=fmt, out=out)

@@ -9,7 +9,8 @@ A line (marked ``"annotator_jsonl": 1``)::
      "relations": [{"head": 0, "tail": 1, "role": "Place"}]}
 
 ``spans`` holds the annotator's decisions (accepted and rejected) and, with
-``--include-suggestions``, the suggestions they had not decided (status ``suggested``);
+``--include-suggestions``, every current suggestion (status ``suggested``), also those the
+annotator decided, so that a suggestion and the decision taken on it both come back;
 ``relations`` name spans by their index in ``spans``. Offsets are written exactly as stored (no
 trimming, no widening): this is the lossless format. Imported with ``--annotator`` the decisions,
 relations, status, flag and comment become that annotator's, the suggestions stay suggestions
@@ -81,7 +82,9 @@ def _span_entry(span: Span) -> dict[str, Any]:
 
 def line_of(part: str, doc: Any, spans: list[Span], ctx: Context) -> dict[str, Any]:
     decided = list(ctx.decisions(doc.id)) or [s for s in spans if s.status != SpanStatus.SUGGESTED]
-    suggested = [s for s in spans if s.status == SpanStatus.SUGGESTED]
+    suggested = list(ctx.suggestions(doc.id)) or [
+        s for s in spans if s.status == SpanStatus.SUGGESTED
+    ]
     written = decided + suggested
     index = {s.id: i for i, s in enumerate(decided) if s.id is not None}
     relations = [

@@ -230,3 +230,47 @@ def test_a_gold_export_imports_as_an_annotators_work(tmp_path: Path) -> None:
         for d in reviewed:
             assert sorted((*s.key, s.status) for s in second.decisions(d, "gold")) == gold[d]
             assert second.doc_state(d, "gold").status == DocStatus.DONE
+
+
+def test_a_suggestion_the_annotator_accepted_comes_back_as_a_suggestion_too(
+    tmp_path: Path,
+) -> None:
+    """The model's run is part of the project: with --include-suggestions a suggestion that was
+    also accepted is written beside the decision, so the second project has both."""
+    text = TEXTS[0]
+    minsk = text.index("Minsk")
+    suggested = [
+        Span(start=0, end=11, label="PER", score=0.9, origin="builtin-de"),
+        Span(start=minsk, end=minsk + 5, label="LOC", score=0.5, origin="builtin-de"),
+    ]
+    docs = [
+        {
+            "id": "d1",
+            "text": text,
+            "meta": {},
+            "spans": [Span(start=minsk, end=minsk + 5, label="LOC", status=SpanStatus.ACCEPTED)],
+            "relations": [],
+            "status": DocStatus.IN_PROGRESS,
+            "flagged": False,
+            "comment": "",
+            "suggestions": suggested,
+        }
+    ]
+    with Store.open(tmp_path / "first.db") as first:
+        build(first, docs)
+        before = snapshot(first)
+        export(
+            first,
+            "jsonl",
+            tmp_path / "out",
+            annotator="anna",
+            include_suggestions=True,
+            status="any",
+        )
+    with Store.open(tmp_path / "second.db") as second:
+        import_paths(second, [tmp_path / "out" / "all.jsonl"], annotator="anna")
+        after = snapshot(second)
+    assert {(s[0], s[1], s[2]) for s in after["d1"]["suggestions"]} == {
+        (s.start, s.end, s.label) for s in suggested
+    }
+    assert after == before
