@@ -165,7 +165,13 @@ class Session:
         return self.store.decisions(doc_id, self.annotator)
 
     def suggestions(self, doc_id: str) -> list[Span]:
-        return self.store.suggestions(doc_id)
+        """The document's suggestions, with the memory this annotator is to see (the team's, or
+        their own during double annotation: :func:`annotator.suggest.memory.memory_owner`)."""
+        from annotator.suggest.memory import memory_owner
+
+        return self.store.suggestions(
+            doc_id, memory_of=memory_owner(self.store, doc_id, self.annotator)
+        )
 
     def spans(self, doc_id: str) -> list[Span]:
         """The annotator's view: their decisions plus the suggestions they have not decided."""
@@ -484,7 +490,7 @@ class Session:
         return None
 
     def _suggested_keys(self, doc_id: str) -> set[tuple[int, int, str]]:
-        return {s.key for s in self.store.suggestions(doc_id)}
+        return {s.key for s in self.suggestions(doc_id)}
 
     def _retire(self, doc_id: str, span: Span) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
         """Take an accepted span away; if a model suggests the same span, reject it instead,

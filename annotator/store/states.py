@@ -157,6 +157,22 @@ class StatesMixin(DocumentsMixin, HistoryMixin):
         )
         return before
 
+    def annotators_of(self, doc_id: str) -> list[str]:
+        """The annotators who have worked on a document (decided something or set a state)."""
+        return [
+            r[0]
+            for r in self.db.conn.execute(
+                "SELECT annotator FROM doc_states WHERE doc_id = ? ORDER BY annotator", (doc_id,)
+            )
+        ]
+
+    def has_shared_documents(self) -> bool:
+        """Whether two or more annotators have worked on the same document (double annotation)."""
+        row = self.db.conn.execute(
+            "SELECT 1 FROM doc_states GROUP BY doc_id HAVING count(*) >= 2 LIMIT 1"
+        ).fetchone()
+        return row is not None
+
     def unfinished_documents(self) -> list[str]:
         """Documents not yet done or skipped by every annotator (untouched ones included), in
         import order."""

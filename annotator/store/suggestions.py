@@ -14,7 +14,7 @@ from typing import Any
 from annotator.model import Document, Span, SpanKind, SpanStatus
 from annotator.store.connection import StoreBase, now
 from annotator.store.rows import _doc
-from annotator.suggest.combine import combine_suggestions
+from annotator.suggest.combine import combine_suggestions, memory_for
 
 
 class SuggestionsMixin(StoreBase):
@@ -165,10 +165,12 @@ class SuggestionsMixin(StoreBase):
                 n += len(spans)
         return n
 
-    def suggestions(self, doc_id: str) -> list[Span]:
+    def suggestions(self, doc_id: str, *, memory_of: str | None = None) -> list[Span]:
         """The current suggestions for a document: each origin's newest version, deduplicated
         by (start, end, label) keeping the best score, with the memory's vetoes and corrections
-        applied (:func:`annotator.suggest.combine.combine_suggestions`)."""
+        applied (:func:`annotator.suggest.combine.combine_suggestions`). The memory is the
+        team's, or with ``memory_of`` that annotator's own
+        (:func:`annotator.suggest.combine.memory_for`)."""
         rows = self.db.conn.execute(
             'SELECT s.id, s.start, s."end", s.label, s.kind, s.origin, s.version, s.score '
             "FROM suggestions s JOIN ("
@@ -188,20 +190,23 @@ class SuggestionsMixin(StoreBase):
                 for s in spans
             ]
         return combine_suggestions(
-            [
-                Span(
-                    id=sid,
-                    start=start,
-                    end=end,
-                    label=label,
-                    kind=SpanKind(kind),
-                    origin=origin,
-                    origin_version=version,
-                    score=score,
-                    status=SpanStatus.SUGGESTED,
-                )
-                for sid, start, end, label, kind, origin, version, score in rows
-            ]
+            memory_for(
+                [
+                    Span(
+                        id=sid,
+                        start=start,
+                        end=end,
+                        label=label,
+                        kind=SpanKind(kind),
+                        origin=origin,
+                        origin_version=version,
+                        score=score,
+                        status=SpanStatus.SUGGESTED,
+                    )
+                    for sid, start, end, label, kind, origin, version, score in rows
+                ],
+                memory_of,
+            )
         )
 
     def decided_surfaces(

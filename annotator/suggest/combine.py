@@ -28,6 +28,9 @@ from annotator.model import Span, SpanKind
 
 MEMORY_ORIGIN = "memory"
 VETO_ORIGIN = "memory:veto"
+OWN_SEPARATOR = "@"
+"""An annotator's own memory runs (memory per annotator, ADR 0021) are stored under
+``memory@<name>`` and ``memory:veto@<name>``."""
 OVERRIDE_SCORE = 0.6
 """A memory span overrides a model's from this score on: an exact string accepted clearly more
 often than rejected or accepted with another label, (a + 1) / (a + against + 2) >= 0.6; spelling
@@ -72,6 +75,35 @@ class _Overlaps:
         lo = bisect.bisect_left(starts, span.start - longest + 1)
         hi = bisect.bisect_left(starts, span.end)
         return [o for o in group[lo:hi] if o.end > span.start]
+
+
+def own_origin(origin: str, annotator: str) -> str:
+    """The origin under which ``annotator``'s own memory (or vetoes) is stored."""
+    return f"{origin}{OWN_SEPARATOR}{annotator}"
+
+
+def owner_of(origin: str) -> tuple[str, str] | None:
+    """(memory origin, annotator) of an annotator's own memory origin, else None."""
+    for base in (VETO_ORIGIN, MEMORY_ORIGIN):
+        prefix = base + OWN_SEPARATOR
+        if origin.startswith(prefix):
+            return base, origin[len(prefix) :]
+    return None
+
+
+def memory_for(spans: Sequence[Span], annotator: str | None) -> list[Span]:
+    """The spans one annotator is to see: with ``annotator`` None the team's memory and no
+    annotator's own; with a name, that annotator's own memory (under the plain memory origins,
+    so the rules below apply to it) and neither the team's nor anyone else's."""
+    out: list[Span] = []
+    for span in spans:
+        owned = owner_of(span.origin)
+        if owned is None:
+            if annotator is None or span.origin not in (MEMORY_ORIGIN, VETO_ORIGIN):
+                out.append(span)
+        elif annotator is not None and owned[1] == annotator:
+            out.append(span.model_copy(update={"origin": owned[0]}))
+    return out
 
 
 def combine_suggestions(

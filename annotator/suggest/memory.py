@@ -17,6 +17,12 @@ recomputes them for the documents not yet finished by everyone, after decisions 
 document's version is a digest of its memory spans, so a document whose memory suggestions did not
 change is not rewritten, and each document keeps one memory run at most (see ADR 0009).
 
+During double annotation the team's memory would carry one annotator's choices to the other as
+suggestions (and inflate their agreement), so the memory can be kept per annotator: the project
+value ``memory_scope`` is ``team``, ``annotator`` or ``auto`` (unset: ``auto``, per annotator as
+soon as two annotators have worked on the same document, see :func:`memory_owner`). Each
+annotator's own memory is stored under ``memory@<name>`` (ADR 0021).
+
 Matching is by tokens: a match starts and ends at word boundaries, where a hyphen between letters
 joins words ("EU" is not found inside "EU-Kommission"). No spaCy here; rapidfuzz does the
 fuzzy part.
@@ -34,8 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotator.model import LabelScheme, Span, SpanKind, SpanStatus
-from annotator.suggest.combine import MEMORY_ORIGIN, OVERRIDE_SCORE, VETO_ORIGIN
+from annotator.model import DocStatus, LabelScheme, Span, SpanKind, SpanStatus
+from annotator.suggest.combine import MEMORY_ORIGIN, OVERRIDE_SCORE, VETO_ORIGIN, own_origin
 
 if TYPE_CHECKING:
     from annotator.store import Store
@@ -443,6 +449,44 @@ class MemorySuggester:
             yield spans.get(i, [])
 
 
+# ---- whose memory: the team's or each annotator's own ----------------------------------------
+
+MEMORY_SCOPE_KEY = "memory_scope"
+SCOPES = ("auto", "team", "annotator")
+
+
+def memory_scope(store: Store) -> str:
+    """The project's setting: ``auto`` (unset), ``team`` or ``annotator``."""
+    value = store.project_value(MEMORY_SCOPE_KEY) or "auto"
+    return value if value in SCOPES else "auto"
+
+
+def set_memory_scope(store: Store, scope: str) -> None:
+    if scope not in SCOPES:
+        raise ValueError(f"memory scope {scope!r}: one of {', '.join(SCOPES)}")
+    store.set_project_value(MEMORY_SCOPE_KEY, scope)
+
+
+def memory_per_annotator(store: Store) -> bool:
+    """Whether the project keeps the memory per annotator: set so, or (``auto``) two or more
+    annotators have worked on the same document."""
+    scope = memory_scope(store)
+    return scope == "annotator" or (scope == "auto" and store.has_shared_documents())
+
+
+def memory_owner(store: Store, doc_id: str, annotator: str) -> str | None:
+    """Whose memory ``annotator`` sees on a document: their own (their name) or the team's
+    (None). With ``auto`` it is their own as soon as the project is double-annotated, and on a
+    document someone else has worked on even before that (the first document two people share
+    would otherwise show the second one the first one's spans)."""
+    scope = memory_scope(store)
+    if scope == "team":
+        return None
+    if scope == "annotator" or store.has_shared_documents():
+        return annotator
+    return annotator if any(a != annotator for a in store.annotators_of(doc_id)) else None
+
+
 # ---- the project's memory suggestions -----------------------------------------------------
 
 _INDEXES: weakref.WeakKeyDictionary[Store, tuple[tuple[int, str], CorpusIndex]] = (
@@ -535,9 +579,16 @@ def refresh_memory(
     doc_ids: Sequence[str] | None = None,
     annotator: str | None = None,
     settings: MemorySettings | None = None,
+    per_annotator: bool | None = None,
 ) -> RefreshReport:
     """Recompute the memory suggestions of some documents (default: every document not yet done
     or skipped by every annotator) from the decisions as they are now, in one transaction.
+
+    The team's memory (``annotator``: learnt from that annotator's decisions only) and, with
+    the memory per annotator, each annotator's own, from their decisions alone, for the
+    documents they have not finished (``annotator`` and ``per_annotator=True``: only theirs).
+    ``per_annotator`` None follows the project (:func:`memory_per_annotator`; in ``auto`` mode
+    with two or more annotators, both are kept until a document is shared).
 
     The vetoes (strings the team rejected often, see :mod:`annotator.suggest.combine`) are
     refreshed with them, as runs of origin ``memory:veto``. Only documents whose memory spans
@@ -545,24 +596,59 @@ def refresh_memory(
     marked done (see the learning benchmark).
     """
     t0 = time.perf_counter()
-    memory = Memory.from_store(store, annotator=annotator, settings=settings)
-    report = RefreshReport(version=memory.version)
+    if per_annotator is not None:
+        team, own = not per_annotator, per_annotator
+    else:
+        team = not memory_per_annotator(store)
+        # before the first shared document, an annotator who opens a document someone else
+        # worked on already sees their own memory there (memory_owner): keep it ready
+        own = not team or (memory_scope(store) == "auto" and len(store.annotators()) >= 2)
     index = corpus_index(store)
-    targets = list(doc_ids) if doc_ids is not None else store.unfinished_documents()
     ordinal_of = {doc_id: i for i, doc_id in enumerate(index.ids)}
-    ordinals = [ordinal_of[d] for d in targets if d in ordinal_of]
-    spans = memory_spans(memory, index, ordinals=ordinals, scheme=store.scheme)
-    vetoes = veto_spans(memory, index, ordinals=ordinals, scheme=store.scheme)
-    report.documents = len(ordinals)
-    report.spans = sum(len(spans.get(o, [])) for o in ordinals)
-    report.vetoes = sum(len(vetoes.get(o, [])) for o in ordinals)
+    # (memory origin, veto origin, whose decisions, target documents) per memory to refresh
+    jobs: list[tuple[str, str, str | None, list[str]]] = []
+    if team:
+        targets = list(doc_ids) if doc_ids is not None else store.unfinished_documents()
+        jobs.append((MEMORY_ORIGIN, VETO_ORIGIN, annotator, targets))
+    if own:
+        wanted = set(doc_ids) if doc_ids is not None else None
+        for name in [annotator] if annotator is not None and not team else store.annotators():
+            open_docs = [
+                r[0]
+                for r in store.document_rows(name, statuses=(DocStatus.TODO, DocStatus.IN_PROGRESS))
+                if wanted is None or r[0] in wanted
+            ]
+            jobs.append(
+                (own_origin(MEMORY_ORIGIN, name), own_origin(VETO_ORIGIN, name), name, open_docs)
+            )
+    versions: list[str] = []
+    report = RefreshReport(version="")
     changed: set[str] = set()
     with store.transaction():
-        for origin, found in ((MEMORY_ORIGIN, spans), (VETO_ORIGIN, vetoes)):
-            changed.update(_replace_runs(store, origin, index, ordinals, found))
+        for memory_origin, veto_origin, whose, targets in jobs:
+            memory = Memory.from_store(store, annotator=whose, settings=settings)
+            versions.append(memory.version)
+            ordinals = [ordinal_of[d] for d in targets if d in ordinal_of]
+            spans = memory_spans(memory, index, ordinals=ordinals, scheme=store.scheme)
+            vetoes = veto_spans(memory, index, ordinals=ordinals, scheme=store.scheme)
+            report.documents += len(ordinals)
+            report.spans += sum(len(spans.get(o, [])) for o in ordinals)
+            report.vetoes += sum(len(vetoes.get(o, [])) for o in ordinals)
+            for origin, found in ((memory_origin, spans), (veto_origin, vetoes)):
+                changed.update(_replace_runs(store, origin, index, ordinals, found))
+        if not team:  # the team's memory from before the documents were shared goes
+            for origin in (MEMORY_ORIGIN, VETO_ORIGIN):
+                stale = sorted(store.suggestion_run_versions(origin))
+                store.delete_suggestion_runs(origin, stale)
+                changed.update(stale)
+    report.version = versions[0] if len(versions) == 1 else _digest_of(versions)
     report.changed = sorted(changed)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _digest_of(versions: Sequence[str]) -> str:
+    return "m-" + hashlib.sha256("\x1e".join(versions).encode()).hexdigest()[:12]
 
 
 def refresh_project_memory(

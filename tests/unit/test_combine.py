@@ -8,7 +8,7 @@ from annotator.model import DocStatus, Document, Span, SpanKind, SpanStatus
 from annotator.session import Session
 from annotator.store import Store
 from annotator.suggest.combine import MEMORY_ORIGIN, VETO_ORIGIN, combine_suggestions
-from annotator.suggest.memory import refresh_memory
+from annotator.suggest.memory import refresh_memory, set_memory_scope
 
 E, V = SpanKind.ENTITY, SpanKind.EVENT
 
@@ -170,6 +170,7 @@ def test_corrections_the_team_made_replace_the_models_mistakes(project: Store) -
 
 
 def test_a_string_rejected_twice_is_vetoed_for_every_model(project: Store) -> None:
+    set_memory_scope(project, "team")  # the team's counts: anna rejects, ben adds later
     anna = Session(project, "anna")
     for doc_id in ("a", "b"):
         (span,) = [s for s in anna.spans(doc_id) if s.label == "NEGOTIATION"]

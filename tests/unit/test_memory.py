@@ -12,8 +12,11 @@ from annotator.suggest.memory import (
     CorpusIndex,
     Memory,
     MemorySuggester,
+    memory_per_annotator,
+    memory_scope,
     refresh_memory,
     score_of,
+    set_memory_scope,
 )
 
 TEXTS = {
@@ -126,6 +129,7 @@ def test_a_rejected_suggestion_is_not_offered_again_to_that_annotator(corpus: St
 
 
 def test_a_string_rejected_often_stops_being_suggested(corpus: Store) -> None:
+    set_memory_scope(corpus, "team")  # the team's counts (ben and cleo share document d)
     anna, ben, cleo = Session(corpus, "anna"), Session(corpus, "ben"), Session(corpus, "cleo")
     _accept(anna, "a", "Minsk", "LOC")
     refresh_memory(corpus)
@@ -204,3 +208,73 @@ def test_corpus_index_finds_capitalised_ngrams_for_fuzzy_matching() -> None:
     ]
     assert index.variants("Kellogg", cutoff=85, min_length=5)[0][0] == "Kellogs"
     assert index.variants("Kit", cutoff=50, min_length=5) == []  # too short to vary
+
+
+# ---- the memory per annotator during double annotation ---------------------------------------
+
+
+def _shown_memory(session: Session, doc_id: str) -> set[tuple[str, str]]:
+    """(covered text, label) of the memory suggestions an annotator is shown on a document."""
+    text = session.store.document(doc_id).text
+    return {
+        (s.covered(text), s.label)
+        for s in session.spans(doc_id)
+        if s.status == SpanStatus.SUGGESTED and s.origin == MEMORY_ORIGIN
+    }
+
+
+def _double_annotate(corpus: Store) -> tuple[Session, Session]:
+    """anna finishes "a" with "Lukaschenko" as PER; ben starts on the same document."""
+    anna, ben = Session(corpus, "anna"), Session(corpus, "ben")
+    _accept(anna, "a", "Lukaschenko", "PER")
+    anna.execute(anna.set_status("a", DocStatus.DONE))
+    refresh_memory(corpus)
+    return anna, ben
+
+
+def test_double_annotation_keeps_each_annotators_memory_their_own(corpus: Store) -> None:
+    anna, ben = _double_annotate(corpus)
+    # ben opens the document anna finished: her spans must not come back to him as suggestions
+    assert ("Lukaschenko", "PER") not in _shown_memory(ben, "a")
+    _accept(ben, "a", "Minsk", "LOC")
+    ben.execute(ben.set_status("a", DocStatus.DONE))
+    refresh_memory(corpus)
+    assert memory_per_annotator(corpus)  # on by default once a document is shared
+    # each sees what they themselves accepted, nothing of the other's
+    assert _shown_memory(ben, "d") == {("Minsk", "LOC")}
+    assert _shown_memory(anna, "d") == {("Lukaschenko", "PER")}
+    assert ("Lukaschenko", "PER") not in _shown_memory(ben, "b")
+    # the team's pooled view (no annotator) holds neither annotator's own memory
+    assert not [s for s in corpus.suggestions("d") if s.origin == MEMORY_ORIGIN]
+
+
+def test_the_team_memory_reaches_every_annotator_when_set_so(corpus: Store) -> None:
+    set_memory_scope(corpus, "team")
+    _anna, ben = _double_annotate(corpus)
+    _accept(ben, "a", "Minsk", "LOC")
+    ben.execute(ben.set_status("a", DocStatus.DONE))
+    refresh_memory(corpus)
+    assert not memory_per_annotator(corpus)
+    assert _shown_memory(ben, "d") == {("Minsk", "LOC"), ("Lukaschenko", "PER")}
+    assert ("Lukaschenko", "PER") in _shown_memory(ben, "a") | {
+        (s.covered(TEXTS["a"]), s.label) for s in ben.spans("a")
+    }
+
+
+def test_annotators_on_separate_documents_share_one_memory_by_default(corpus: Store) -> None:
+    anna, ben = Session(corpus, "anna"), Session(corpus, "ben")
+    _accept(anna, "a", "Lukaschenko", "PER")
+    anna.execute(anna.set_status("a", DocStatus.DONE))
+    _accept(ben, "b", "EU", "ORG")
+    refresh_memory(corpus)
+    assert not memory_per_annotator(corpus)  # nobody shares a document: the team's memory
+    assert ("Lukaschenko", "PER") in _shown_memory(ben, "d")
+
+
+def test_the_memory_scope_is_a_project_setting(corpus: Store) -> None:
+    assert memory_scope(corpus) == "auto"
+    set_memory_scope(corpus, "annotator")
+    assert memory_per_annotator(corpus)
+    with pytest.raises(ValueError, match="one of auto, team, annotator"):
+        set_memory_scope(corpus, "everyone")
+    assert memory_scope(corpus) == "annotator"
