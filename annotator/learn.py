@@ -957,17 +957,15 @@ def _prepare(
     for label in sorted({s.label for d in train_docs for s in d.spans if s.kind == "entity"}):
         ner.add_label(label)  # type: ignore[attr-defined]
     if SPANCAT_NAME not in nlp.pipe_names:
-        spancat = nlp.add_pipe(
-            "spancat",
+        from annotator.suggest.triggers import add_trigger_categoriser
+
+        add_trigger_categoriser(
+            nlp,
             name=SPANCAT_NAME,
-            config={
-                "spans_key": SPANCAT_KEY,
-                "threshold": 0.5,
-                "suggester": {"@misc": "spacy.ngram_suggester.v1", "sizes": [1, 2]},
-            },
+            spans_key=SPANCAT_KEY,
+            labels=[label.name for label in scheme.of_kind(SpanKind.EVENT)],
+            get_examples=lambda: examples,
         )
-        event_labels = [label.name for label in scheme.of_kind(SpanKind.EVENT)]
-        spancat.initialize(lambda: examples, nlp=nlp, labels=event_labels)  # type: ignore[attr-defined]
         trainable.append(SPANCAT_NAME)
     return examples, trainable, annotate, skipped
 

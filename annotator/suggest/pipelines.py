@@ -25,11 +25,12 @@ _LOCK = threading.Lock()
 
 
 def register_components() -> None:
-    """Make our spaCy factories (``name_hints``, ``event_triggers``, ``entity_confidence``) known
-    to spaCy."""
+    """Make our spaCy factories (``name_hints``, ``event_triggers``, ``entity_confidence``,
+    ``trigger_spancat``) known to spaCy."""
     import annotator.suggest.confidence
     import annotator.suggest.events
-    import annotator.suggest.hints  # noqa: F401
+    import annotator.suggest.hints
+    import annotator.suggest.triggers  # noqa: F401
 
 
 def file_digest(*paths: Path) -> str:
