@@ -14,7 +14,7 @@ document comes next). The widgets never hold a :class:`annotator.store.Store`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -126,11 +126,18 @@ def annotator_view(decisions: Sequence[Span], suggestions: Sequence[Span]) -> li
     return sorted(merged.values(), key=span_order)
 
 
+QUEUE_ORDERS = ("import", "uncertain")
+"""How the next open document is chosen: import order, or the one the models are least sure
+about first (``Store.uncertainty_by_document``)."""
+
+
 @dataclass
 class Session:
     store: Store
     annotator: str
     _revisions: dict[str, int] = field(default_factory=dict)
+    queue_order: str = "import"
+    """``import`` or ``uncertain`` (most uncertain first): what :meth:`next_open` follows."""
     # The session's own undo stack (not the project's audit log, which is Store.history()).
     undo_stack: UndoStack[Command] = field(init=False, repr=False)
     _roles: tuple[Path, RoleClassifier | None] | None = field(default=None, init=False, repr=False)
@@ -272,12 +279,22 @@ class Session:
         return rows[0][0] if rows else None
 
     def next_open(self, doc_id: str | None) -> str | None:
-        """The next open document after ``doc_id`` in import order, wrapping to the first;
-        never ``doc_id`` itself."""
+        """The next open document after ``doc_id`` in import order, wrapping to the first (or,
+        with :attr:`queue_order` ``uncertain``, the open document the models are least sure
+        about); never ``doc_id`` itself."""
+        if self.queue_order == "uncertain":
+            return self.most_uncertain_open(exclude=doc_id)
         rows = self.document_rows(statuses=OPEN, after=doc_id, limit=1) if doc_id else []
         rows = rows or self.document_rows(statuses=OPEN, limit=2)
         ids = [r[0] for r in rows if r[0] != doc_id]
         return ids[0] if ids else None
+
+    def most_uncertain_open(self, *, exclude: str | None = None) -> str | None:
+        """The open document (to do, in progress) whose model suggestions are least certain
+        (``Store.uncertainty_by_document``; ties and documents without suggestions in import
+        order), never ``exclude``."""
+        candidates = [r[0] for r in self.document_rows(statuses=OPEN) if r[0] != exclude]
+        return most_uncertain(self.store.uncertainty_by_document(), candidates)
 
     def neighbour(self, doc_id: str, delta: int) -> str | None:
         """The document ``delta`` places from ``doc_id`` in import order (no wrapping)."""
@@ -551,6 +568,17 @@ class Session:
         if existing is not None and existing.key != span.key:
             link = (*link, *(a for a in self._touching(doc_id, existing) if a not in link))
         return ChangeSpans(doc_id, tuple(remove), (*add, new), text, unlink=unlink, link=link)
+
+
+def most_uncertain(uncertainty: Mapping[str, float], candidates: Sequence[str]) -> str | None:
+    """The candidate with the highest uncertainty (absent: 0); ties go to the earlier one."""
+    best: tuple[float, int] | None = None
+    chosen = None
+    for place, doc_id in enumerate(candidates):
+        rank = (-uncertainty.get(doc_id, 0.0), place)
+        if best is None or rank < best:
+            best, chosen = rank, doc_id
+    return chosen
 
 
 def spans_of_kind(spans: Sequence[Span], kind: SpanKind) -> list[Span]:

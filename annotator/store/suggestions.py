@@ -209,6 +209,21 @@ class SuggestionsMixin(StoreBase):
             )
         )
 
+    def uncertainty_by_document(self) -> dict[str, float]:
+        """How unsure the models are about each document: the sum over the current
+        suggestions of every model (not the memory) of ``1 - |2 score - 1|``, 1 for a span
+        scored 0.5 and 0 for one scored 0 or 1 (spans without a score count 0). Documents
+        without model suggestions are absent."""
+        rows = self.db.conn.execute(
+            "SELECT s.doc_id, sum(1.0 - abs(2.0 * coalesce(s.score, 1.0) - 1.0)) "
+            "FROM suggestions s JOIN suggestion_runs r ON r.doc_id = s.doc_id "
+            "AND r.origin = s.origin AND r.version = s.version "
+            "WHERE s.origin NOT LIKE 'memory%' AND r.created = (SELECT max(created) "
+            "FROM suggestion_runs r2 WHERE r2.doc_id = r.doc_id AND r2.origin = r.origin) "
+            "GROUP BY s.doc_id"
+        ).fetchall()
+        return {doc_id: float(total or 0.0) for doc_id, total in rows}
+
     def decided_surfaces(
         self, *, annotator: str | None = None
     ) -> list[tuple[str, str, str, str, int]]:
