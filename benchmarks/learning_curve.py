@@ -443,7 +443,22 @@ def raw_scan(store: Store) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", choices=("seeds", "europarl"), default="seeds")
+    parser.add_argument(
+        "--corpus", choices=("seeds", "europarl", "hipe", "smartdata"), default="seeds"
+    )
+    parser.add_argument(
+        "--order",
+        choices=("import", "uncertain"),
+        default="import",
+        help="hipe/smartdata: the pool's order, or most uncertain first",
+    )
+    parser.add_argument(
+        "--minutes", type=float, default=5.0, help="hipe/smartdata: training budget at each k"
+    )
+    parser.add_argument(
+        "--rehearsal", default="sample", help="hipe/smartdata: TrainOptions.rehearsal"
+    )
+    parser.add_argument("--pool", type=int, default=400, help="hipe/smartdata: pool documents")
     parser.add_argument(
         "--model",
         default="builtin",
@@ -463,6 +478,8 @@ def main(argv: list[str] | None = None) -> int:
         "--plot-with", action="append", type=Path, help="also draw this earlier --json result"
     )
     args = parser.parse_args(argv)
+    if args.corpus in ("hipe", "smartdata"):
+        return sized(args)
     if args.ks is None:
         args.ks = "0,2,4,8,12,16,19" if args.corpus == "seeds" else "0,1,2,4,8,12,16,20,26"
 
@@ -499,6 +516,30 @@ def main(argv: list[str] | None = None) -> int:
             data = json.loads(Path(extra).read_text(encoding="utf-8"))
             series.append((data["suggestions"], [Point(**p) for p in data["points"]]))
         plot(series, args.plot, title=args.corpus)
+        print(f"plot -> {args.plot}")
+    return 0
+
+
+def sized(args: argparse.Namespace) -> int:
+    """Retraining at k documents of a new source (:mod:`benchmarks.learning_sizes`)."""
+    from benchmarks import learning_sizes
+
+    if args.ks is None:
+        args.ks = "10,25,50,100,200"
+    if args.test == 10:  # the Europarl default: far too few held-out documents here
+        args.test = 150
+    if args.per_doc == 10 and args.corpus == "hipe":
+        args.per_doc = 8
+    runs = [learning_sizes.load(p) for p in args.plot_with or []]
+    result = learning_sizes.run(args)
+    if args.json:
+        learning_sizes.save(result, args.json)
+    runs.append(result)
+    print()
+    print(learning_sizes.table(runs))
+    if args.plot:
+        title = "HIPE historical newspapers" if args.corpus == "hipe" else "Smart Data, own scheme"
+        learning_sizes.plot(runs, args.plot, title=title)
         print(f"plot -> {args.plot}")
     return 0
 

@@ -1,0 +1,447 @@
+"""Learning curve at a team's real size: retraining at k finished documents of a new source.
+
+``python -m benchmarks.learning_curve --corpus hipe|smartdata`` runs this. A simulated annotator
+(the one of :mod:`benchmarks.learning_curve`: the session's commands, one "accept all" for the
+right suggestions) finishes documents of a pool one by one, the memory refreshed after each (the
+team's memory: one annotator); at each k of ``--ks`` the model is retrained with
+:func:`annotator.learn.train` (the project's own gate decides whether it goes into use; untouched
+documents get its suggestions when it does). After each k we measure on held-out documents of
+the same source, never annotated: the F1 of the suggestions shown (model + memory, what the
+window shows), the F1 of the retrained model alone (whether or not the gate let it in), the
+actions per document, and the training time.
+
+Corpora:
+
+* ``hipe``: HIPE-2022 German historical newspapers (OCR text; PER, LOC, ORG, MISC), cut into
+  passages of ``--per-doc`` sentences; the pool from the NewsEye and SoNAR dev files, the
+  held-out documents from their test files (never tuned on). Entities only are scored.
+* ``smartdata``: the Smart Data corpus under its own scheme (concept types as entity labels,
+  event names as event labels: none of them known to the built-in model or its patterns); the
+  pool from the train file, the held-out documents from the test file (every other one).
+  Event triggers and entities are scored apart.
+
+``--order uncertain`` picks the next document of the pool by the models' uncertainty
+(:func:`annotator.session.most_uncertain`, what the window's "most uncertain first" does)
+instead of the pool's order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotator.model import Document, LabelScheme, SpanKind
+from annotator.session import Session, most_uncertain
+from annotator.store import Store
+from annotator.suggest.evaluate import score_spans
+from annotator.suggest.memory import refresh_memory, set_memory_scope
+from benchmarks.learning_curve import (
+    DATA,
+    UNSCORED,
+    Doc,
+    Key,
+    annotate,
+    count,
+    pending,
+    plan,
+)
+
+
+@dataclass
+class SizedPoint:
+    k: int
+    shown_f1: float
+    shown_entity_f1: float
+    shown_event_f1: float
+    model_entity_f1: float
+    model_event_f1: float
+    actions: float
+    train_seconds: float = 0.0
+    steps: int = 0
+    epochs: float = 0.0
+    stopped: str = ""
+    activated: bool = False
+    gate: str = ""
+    model: str = ""
+
+
+@dataclass
+class SizedRun:
+    corpus: str
+    order: str
+    minutes: float
+    pool: int
+    test: int
+    points: list[SizedPoint] = field(default_factory=list)
+
+
+# ---- corpora ---------------------------------------------------------------------------------
+
+
+def _sentence_docs(sentences: Sequence[Any], per_doc: int, prefix: str) -> list[Doc]:
+    """Consecutive sentences joined into passages (id, text, gold entity spans)."""
+    from training.prepare import spaces_for
+
+    docs: list[Doc] = []
+    text, spans, n = "", [], 0
+    for sentence in sentences:
+        spaces = sentence.spaces or spaces_for(sentence.tokens)
+        at = len(text) + (1 if text else 0)
+        offsets, pieces = [], []
+        for token, space in zip(sentence.tokens, spaces, strict=True):
+            offsets.append((at, at + len(token)))
+            pieces.append(token + (" " if space else ""))
+            at += len(token) + (1 if space else 0)
+        body = "".join(pieces).rstrip()
+        if not body:
+            continue
+        text = f"{text} {body}" if text else body
+        spans += [(offsets[s][0], offsets[e - 1][1], label) for s, e, label in sentence.spans()]
+        n += 1
+        if n == per_doc:
+            docs.append((f"{prefix}{len(docs):04d}", text, spans))
+            text, spans, n = "", [], 0
+    if text:
+        docs.append((f"{prefix}{len(docs):04d}", text, spans))
+    return docs
+
+
+def hipe(per_doc: int) -> tuple[list[Doc], list[Doc], LabelScheme | None]:
+    from training.corpora import read_hipe
+
+    folder = DATA / "hipe"
+    pool: list[Doc] = []
+    test: list[Doc] = []
+    for part in ("newseye-dev", "newseye-dev2", "sonar-dev"):
+        path = folder / f"HIPE-2022-v2.1-{part}-de.tsv.gz"
+        pool += _sentence_docs(list(read_hipe(path)), per_doc, f"{part}/")
+    for part in ("newseye-test", "sonar-test"):
+        path = folder / f"HIPE-2022-v2.1-{part}-de.tsv.gz"
+        test += _sentence_docs(list(read_hipe(path)), per_doc, f"{part}/")
+    # the pool in an order that mixes both newspapers collections, the same every run
+    pool = [pool[i] for i in _spread(len(pool))]
+    test = [test[i] for i in _spread(len(test))]
+    return pool, test, None
+
+
+def _spread(n: int) -> list[int]:
+    """0..n-1 in a fixed order that strides through the whole range (7 is prime to most n)."""
+    step = next(s for s in (7, 11, 13, 17, 19) if n % s)
+    return [(i * step) % n for i in range(n)]
+
+
+def smartdata() -> tuple[list[Doc], list[Doc], LabelScheme | None]:
+    from annotator.formats import smartdata as reader
+    from annotator.formats.reading import ReadContext, Record
+
+    folder = DATA / "smartdata"
+    files = [folder / "v1_20180119_train.json.gz", folder / "v1_20180119_test.json.gz"]
+    scheme = reader.scheme(files)
+    assert scheme is not None
+    seen: set[str] = set()
+
+    def docs(path: Path) -> list[Doc]:
+        out: list[Doc] = []
+        for record in reader.read(path, ReadContext(scheme)):
+            if not isinstance(record, Record):
+                continue
+            if record.doc.id in seen or record.doc.text in seen:
+                continue  # the same text twice in the corpus: one document
+            seen.update((record.doc.id, record.doc.text))
+            out.append((record.doc.id, record.doc.text, [s.key for s in record.spans]))
+        return out
+
+    pool = docs(files[0])
+    test = [d for i, d in enumerate(docs(files[1])) if i % 2 == 1]
+    return pool, test, scheme
+
+
+# ---- the run ---------------------------------------------------------------------------------
+
+
+def _f1(gold: Sequence[Sequence[Key]], shown: Sequence[Sequence[Key]], labels: set[str]) -> float:
+    return score_spans(
+        [[g for g in doc if g[2] in labels] for doc in gold],
+        [[s for s in doc if s[2] in labels] for doc in shown],
+    )["micro"].f1
+
+
+def run(args: argparse.Namespace) -> SizedRun:
+    from annotator.learn import TrainError, TrainOptions, active_model, project_suggester, train
+
+    pool, test, scheme = hipe(args.per_doc) if args.corpus == "hipe" else smartdata()
+    pool = pool[: args.pool]
+    test = test[: args.test]
+    ks = [int(x) for x in args.ks.split(",")]
+    tmp = Path(tempfile.mkdtemp(prefix="learning-sizes-"))
+    store = Store.open(tmp / f"{args.corpus}.db", scheme=scheme)
+    set_memory_scope(store, "team")  # one annotator
+    store.add_documents(Document(id=d, text=t) for d, t, _ in [*pool, *test])
+    entity_labels = {label.name for label in store.scheme.of_kind(SpanKind.ENTITY)}
+    event_labels = {label.name for label in store.scheme.of_kind(SpanKind.EVENT)}
+    if args.corpus == "hipe":  # entities only; DATE is not annotated in HIPE
+        UNSCORED.update(event_labels | {"DATE"})
+        entity_labels -= {"DATE"}
+        event_labels = set()
+    scored = entity_labels | event_labels
+    suggester = project_suggester(store)
+    t0 = time.perf_counter()
+    everything = [*pool, *test]
+    for i in range(0, len(everything), 64):
+        chunk = everything[i : i + 64]
+        store.save_suggestions(
+            list(
+                zip(
+                    [d for d, _, _ in chunk],
+                    suggester.suggest([t for _, t, _ in chunk]),
+                    strict=True,
+                )
+            ),
+            origin=suggester.name,
+            version=suggester.version,
+        )
+    print(
+        f"{args.corpus}: pool {len(pool)}, held out {len(test)} documents; built-in "
+        f"suggestions in {time.perf_counter() - t0:.0f} s",
+        flush=True,
+    )
+    session = Session(store, "anna")
+    gold_of = {d: spans for d, _, spans in pool}
+    open_ids = [d for d, _, _ in pool]
+    result = SizedRun(args.corpus, args.order, args.minutes, len(pool), len(test))
+    test_gold = [g for _, _, g in test]
+    done = 0
+
+    def model_scores(path: Path | None) -> tuple[float, float]:
+        if path is None:
+            return 0.0, 0.0
+        found = [
+            [s.key for s in spans]
+            for spans in project_suggester(store, model=path).suggest([t for _, t, _ in test])
+        ]
+        return _f1(test_gold, found, entity_labels), _f1(test_gold, found, event_labels)
+
+    base_entity, base_event = model_scores(project_suggester(store).model)  # type: ignore[arg-type]
+    shown = [[s.key for s in pending(session, d)] for d, _, _ in test]
+    result.points.append(
+        SizedPoint(
+            0,
+            _f1(test_gold, shown, scored),
+            _f1(test_gold, shown, entity_labels),
+            _f1(test_gold, shown, event_labels),
+            base_entity,
+            base_event,
+            statistics.mean(count(plan(pending(session, d), g)) for d, _, g in test),
+            model="built-in",
+        )
+    )
+    _print(result.points[-1])
+    for k in ks:
+        while done < k and open_ids:
+            if args.order == "uncertain":
+                doc_id = most_uncertain(store.uncertainty_by_document(), open_ids)
+                assert doc_id is not None
+            else:
+                doc_id = open_ids[0]
+            open_ids.remove(doc_id)
+            annotate(session, doc_id, gold_of[doc_id])
+            refresh_memory(store)
+            done += 1
+        point = SizedPoint(done, 0, 0, 0, 0, 0, 0)
+        try:
+            report = train(
+                store,
+                TrainOptions(minutes=args.minutes, rehearsal=args.rehearsal),
+                progress=None,
+            )
+        except TrainError as exc:
+            point.gate = f"not trained: {exc}"
+        else:
+            point.train_seconds = report.seconds
+            point.steps = report.steps
+            point.epochs = report.epochs
+            point.stopped = report.stopped
+            point.activated = report.activated
+            point.gate = report.reason
+            point.model_entity_f1, point.model_event_f1 = model_scores(report.path)
+        active = active_model(store)
+        point.model = active[0] if active else "built-in"
+        if not active:
+            point.model_entity_f1 = point.model_entity_f1 or base_entity
+        shown = [[s.key for s in pending(session, d)] for d, _, _ in test]
+        point.shown_f1 = _f1(test_gold, shown, scored)
+        point.shown_entity_f1 = _f1(test_gold, shown, entity_labels)
+        point.shown_event_f1 = _f1(test_gold, shown, event_labels)
+        point.actions = statistics.mean(count(plan(pending(session, d), g)) for d, _, g in test)
+        result.points.append(point)
+        _print(point)
+    return result
+
+
+def _print(p: SizedPoint) -> None:
+    print(
+        f"k={p.k:>3}: shown F1 {p.shown_f1:.3f} (entities {p.shown_entity_f1:.3f}, triggers "
+        f"{p.shown_event_f1:.3f}); retrained model alone: entities {p.model_entity_f1:.3f}, "
+        f"triggers {p.model_event_f1:.3f}; actions/doc {p.actions:.2f}; training "
+        f"{p.train_seconds:.0f} s, {p.steps} steps, {p.epochs:.1f} epochs ({p.stopped}); "
+        f"in use: {p.model}; {p.gate}",
+        flush=True,
+    )
+
+
+def table(runs: Sequence[SizedRun]) -> str:
+    lines = [
+        "| corpus | order | k | shown F1 | shown entities | shown triggers | model entities | "
+        "model triggers | actions/doc | training s | steps | epochs | in use |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in runs:
+        for p in r.points:
+            lines.append(
+                f"| {r.corpus} | {r.order} | {p.k} | {p.shown_f1:.3f} | {p.shown_entity_f1:.3f} | "
+                f"{p.shown_event_f1:.3f} | {p.model_entity_f1:.3f} | {p.model_event_f1:.3f} | "
+                f"{p.actions:.2f} | {p.train_seconds:.0f} | {p.steps} | {p.epochs:.1f} | "
+                f"{p.model} |"
+            )
+    return "\n".join(lines)
+
+
+def save(result: SizedRun, path: Path) -> None:
+    path.write_text(json.dumps(asdict(result), indent=2), encoding="utf-8")
+
+
+def load(path: Path) -> SizedRun:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    points = [SizedPoint(**p) for p in data.pop("points")]
+    return SizedRun(**data, points=points)
+
+
+COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+
+
+def plot(runs: Sequence[SizedRun], path: Path, *, title: str) -> None:
+    """Three panels against k: F1 (one line per measure and run), actions per document and
+    training seconds; drawn with Qt offscreen, small PNG."""
+    import itertools
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QPointF, QRectF, Qt
+    from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPen
+
+    _app = QGuiApplication.instance() or QGuiApplication([])
+    smart = any(r.corpus == "smartdata" for r in runs)
+    f1_measures = (
+        [("shown triggers", "shown_event_f1"), ("model triggers", "model_event_f1"),
+         ("shown entities", "shown_entity_f1")]
+        if smart
+        else [("shown entities", "shown_entity_f1"), ("model alone", "model_entity_f1")]
+    )  # fmt: skip
+    width, height = 1200, 520
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    p = QPainter(image)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setFont(QFont("Sans", 9))
+    kmax = max((pt.k for r in runs for pt in r.points), default=1) or 1
+    top_actions = max((pt.actions for r in runs for pt in r.points), default=1.0)
+    top_seconds = max((pt.train_seconds for r in runs for pt in r.points), default=60.0)
+    series_f1 = [
+        (f"{name} ({r.order})", [(pt.k, getattr(pt, attr)) for pt in r.points])
+        for r in runs
+        for name, attr in f1_measures
+    ]
+    panels = [
+        ("F1 on held-out documents", 1.0, series_f1),
+        (
+            "actions per held-out document",
+            max(1.0, top_actions * 1.15),
+            [(f"actions ({r.order})", [(pt.k, pt.actions) for pt in r.points]) for r in runs],
+        ),
+        (
+            "training seconds at k",
+            max(60.0, top_seconds * 1.15),
+            [
+                (f"training ({r.order})", [(pt.k, pt.train_seconds) for pt in r.points if pt.k])
+                for r in runs
+            ],
+        ),
+    ]
+    legend: dict[str, str] = {}
+    colour_of: dict[str, str] = {}
+    for i, (label, ymax, series) in enumerate(panels):
+        box = QRectF(60 + i * 390, 40, 320, 280)
+        p.setPen(QPen(QColor("#888"), 1))
+        p.drawRect(box)
+        p.setPen(QColor("black"))
+        p.drawText(QRectF(box.left(), 14, box.width(), 22), Qt.AlignmentFlag.AlignCenter, label)
+        for t in range(5):
+            y = box.bottom() - box.height() * t / 4
+            p.setPen(QPen(QColor("#ddd"), 1))
+            p.drawLine(QPointF(box.left(), y), QPointF(box.right(), y))
+            p.setPen(QColor("black"))
+            p.drawText(
+                QRectF(box.left() - 55, y - 8, 50, 16),
+                Qt.AlignmentFlag.AlignRight,
+                f"{ymax * t / 4:.2f}" if ymax <= 1 else f"{ymax * t / 4:.0f}",
+            )
+        for k in sorted({pt.k for r in runs for pt in r.points}):
+            x = box.left() + box.width() * k / kmax
+            p.drawText(
+                QRectF(x - 15, box.bottom() + 4, 30, 16), Qt.AlignmentFlag.AlignCenter, str(k)
+            )
+        p.drawText(
+            QRectF(box.left(), box.bottom() + 20, box.width(), 18),
+            Qt.AlignmentFlag.AlignCenter,
+            "k = documents finished",
+        )
+        for name, values in series:
+            colour = colour_of.setdefault(name, COLOURS[len(colour_of) % len(COLOURS)])
+            dashed = "uncertain" in name
+            legend[name] = colour
+            points = [
+                QPointF(
+                    box.left() + box.width() * k / kmax,
+                    box.bottom() - box.height() * min(v, ymax) / ymax,
+                )
+                for k, v in values
+            ]
+            pen = QPen(QColor(colour), 2.2)
+            if dashed:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            p.setPen(pen)
+            for a, b in itertools.pairwise(points):
+                p.drawLine(a, b)
+            for pt in points:
+                p.drawEllipse(pt, 3, 3)
+    for j, (name, colour) in enumerate(legend.items()):
+        x = 70 + (j % 3) * 390
+        y = 370 + 18 * (j // 3)
+        pen = QPen(QColor(colour), 3)
+        if "uncertain" in name:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        p.setPen(pen)
+        p.drawLine(QPointF(x, y), QPointF(x + 28, y))
+        p.setPen(QColor("black"))
+        p.drawText(QRectF(x + 34, y - 9, 340, 18), Qt.AlignmentFlag.AlignLeft, name)
+    p.setPen(QColor("#444"))
+    p.drawText(
+        QRectF(0, height - 22, width, 20),
+        Qt.AlignmentFlag.AlignCenter,
+        f"{title}: retraining at k finished documents, benchmarks/learning_curve.py",
+    )
+    p.end()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp.png")
+    if not image.save(str(tmp), "PNG"):
+        raise OSError(f"cannot write {tmp}")
+    import os as _os
+
+    _os.replace(tmp, path)
