@@ -163,7 +163,7 @@ class Session:
         from annotator.identity import remember_annotator
 
         remember_annotator(self.store, name)
-        return Session(self.store, name)
+        return Session(self.store, name, queue_order=self.queue_order)
 
     def document(self, doc_id: str) -> Document:
         return self.store.document(doc_id)

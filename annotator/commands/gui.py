@@ -34,6 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="render the window offscreen with the document and its suggestions to FILE.png, exit",
     )
     parser.add_argument(
+        "--uncertain-first",
+        action="store_true",
+        help="go to the open document the model is least sure about next, instead of the next "
+        "in import order (Ctrl+U in the window switches)",
+    )
+    parser.add_argument(
         "--review",
         action="store_true",
         help="open the review window: adjudicate documents two or more annotators marked done "
@@ -117,4 +123,5 @@ def run(args: argparse.Namespace) -> int:
         screenshot=args.screenshot,
         document=args.document,
         review=args.review,
+        uncertain_first=args.uncertain_first,
     )

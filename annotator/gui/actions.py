@@ -188,6 +188,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec("done_next", "Document", "Mark done, go to next open document", ("Ctrl+Return",)),
     ActionSpec(
+        "uncertain_first",
+        "Document",
+        "Next open document: most uncertain first",
+        ("Ctrl+U",),
+        False,
+        True,
+        checked=False,
+    ),
+    ActionSpec(
         "skip_next", "Document", "Skip, go to next open document", ("Ctrl+Shift+Return",), False
     ),
     ActionSpec(

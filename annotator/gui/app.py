@@ -45,9 +45,11 @@ def run(
     document: str | None = None,
     suggester: SuggesterFactory | Literal["project"] | None = "project",
     review: bool = False,
+    uncertain_first: bool = False,
 ) -> int:
     """Start the annotate window (the review window with ``review``), or render it to
-    ``screenshot`` and exit. In review, ``annotator`` is the reviewer's name."""
+    ``screenshot`` and exit. In review, ``annotator`` is the reviewer's name.
+    ``uncertain_first``: the next open document is the most uncertain one (Ctrl+U)."""
     if screenshot is not None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     if suggester == "project":
@@ -84,6 +86,8 @@ def run(
         window = start_window(
             store, annotator, settings=settings, suggester=suggester, document=document
         )
+        if uncertain_first:
+            window.actions_by_name["uncertain_first"].setChecked(True)
         window.raise_()
         return int(app.exec())
     finally:

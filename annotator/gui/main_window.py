@@ -378,6 +378,15 @@ class MainWindow(SpanActions, QMainWindow):
             return
         self.go_to(finish.next_doc)
 
+    def do_uncertain_first(self, on: bool) -> None:
+        """The next open document: the one the model is least sure about, or import order."""
+        self.session.queue_order = "uncertain" if on else "import"
+        self.message(
+            "Next open document: most uncertain first (Ctrl+U for import order)."
+            if on
+            else "Next open document: in import order."
+        )
+
     def do_done_next(self) -> None:
         self._finish(DocStatus.DONE)
 

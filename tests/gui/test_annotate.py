@@ -266,3 +266,30 @@ def test_help_sheet_lists_every_key(qtbot: Any, window: Any) -> None:
     table = sheets[0].table
     cells = {table.item(r, 1).text() for r in range(table.rowCount())}
     assert {"Return, Space", "Shift+A", "Ctrl+Z", "P", "1"} <= cells
+
+
+def test_ctrl_u_goes_to_the_most_uncertain_open_document_next(
+    qtbot: Any, window: Any, suggested: Store
+) -> None:
+    from annotator.model import Span, SpanKind
+
+    # one document, not the next in import order, gets a model suggestion scored 0.5
+    ids = suggested.document_ids()
+    unsure = [d for d in ids if d != DOC][-1]
+    suggested.save_suggestions(
+        [(unsure, [Span(start=0, end=1, label="MISC", kind=SpanKind.ENTITY, score=0.5)])],
+        origin="unsure-model",
+        version="1",
+    )
+    expected = max(
+        (d for d in ids if d != DOC),
+        key=lambda d: (suggested.uncertainty_by_document().get(d, 0.0), -ids.index(d)),
+    )
+    assert expected == unsure and ids[ids.index(DOC) + 1] != unsure
+    press(qtbot, window, Key.Key_U, Mod.ControlModifier)
+    assert window.actions_by_name["uncertain_first"].isChecked()
+    assert "most uncertain first" in window.statusBar().currentMessage()
+    press(qtbot, window, Key.Key_Return, Mod.ControlModifier)
+    assert window.doc.doc_id == unsure
+    press(qtbot, window, Key.Key_U, Mod.ControlModifier)  # back to import order
+    assert window.session.queue_order == "import"
