@@ -29,7 +29,7 @@ from annotator.model import Span, SpanKind
 MEMORY_ORIGIN = "memory"
 VETO_ORIGIN = "memory:veto"
 OWN_SEPARATOR = "@"
-"""An annotator's own memory runs (memory per annotator, ADR 0021) are stored under
+"""An annotator's own memory runs (memory per annotator, ADR 0024) are stored under
 ``memory@<name>`` and ``memory:veto@<name>``."""
 OVERRIDE_SCORE = 0.6
 """A memory span overrides a model's from this score on: an exact string accepted clearly more

@@ -21,7 +21,7 @@ During double annotation the team's memory would carry one annotator's choices t
 suggestions (and inflate their agreement), so the memory can be kept per annotator: the project
 value ``memory_scope`` is ``team``, ``annotator`` or ``auto`` (unset: ``auto``, per annotator as
 soon as two annotators have worked on the same document, see :func:`memory_owner`). Each
-annotator's own memory is stored under ``memory@<name>`` (ADR 0021).
+annotator's own memory is stored under ``memory@<name>`` (ADR 0024).
 
 Matching is by tokens: a match starts and ends at word boundaries, where a hyphen between letters
 joins words ("EU" is not found inside "EU-Kommission"). No spaCy here; rapidfuzz does the

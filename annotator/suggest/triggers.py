@@ -7,7 +7,7 @@ sigmoid's slope ``s (1 - s)`` all but cancels the gradient of the few true trigg
 Data documents it predicted nothing after 40 epochs. This component keeps spancat's model,
 suggester, scorer and serialisation and changes only the loss to binary cross-entropy (the
 gradient on a label's logit is ``s - y``, however small ``s`` is), with true spans weighted by
-``positive_weight``. See ADR 0021.
+``positive_weight``. See ADR 0024.
 """
 
 from __future__ import annotations
