@@ -77,7 +77,7 @@ class TrainError(UserError):
 
 
 DEFAULT_MINUTES = 5.0
-"""Time budget of a run (loading, fitting, comparing); see ADR 0021 for how it was chosen."""
+"""Time budget of a run (loading, fitting, comparing); see ADR 0024 for how it was chosen."""
 MERGE_RULES = ("union", "agreed")
 REHEARSAL_KINDS = ("sample", "none")
 
@@ -102,6 +102,8 @@ class TrainOptions:
     batch_size: int = 4
     """Documents (pieces of long ones) per update."""
     dropout: float = 0.2
+    learn_rate: float | None = None
+    """Adam's learning rate for the fit; None keeps the start model's configured one."""
     holdout: float = 0.2
     """Share of the documents held back for the gate (at least ``min_heldout`` once there
     are twice as many documents)."""
@@ -116,6 +118,8 @@ class TrainOptions:
     """Early-stopping evaluations over a planned run."""
     patience: int = 3
     """Evaluations without a better early-stopping F1 before the run stops."""
+    warmup: float = 0.4
+    """Share of the planned steps before early stopping may end the run."""
     rehearsal: str = "sample"
     """"sample": mix sentences of the built-in model's training data into every step (entities
     only), so it keeps what it knew; "none": learn from the project's documents alone."""
@@ -701,6 +705,8 @@ def fit(
         return result
     clock = _Clock(plan.seconds)
     optimizer = nlp.resume_training()
+    if options.learn_rate is not None:
+        optimizer.learn_rate = options.learn_rate
     rng = random.Random(options.seed)
     exclude = [n for n in nlp.pipe_names if n not in trainable]
     rehearse_exclude = [n for n in nlp.pipe_names if n not in trainable or n == SPANCAT_NAME]
@@ -734,7 +740,10 @@ def fit(
             result.best_step = result.steps
         else:
             since_best += 1
-        return since_best >= options.patience
+        # a fine-tuned recogniser first predicts fewer entities and only then the right ones:
+        # no stopping in that first dip
+        warm = result.steps >= options.warmup * planned()
+        return warm and since_best >= options.patience
 
     stop = ""
     while not stop:
@@ -946,8 +955,9 @@ def _target(store: Store, out: Path | None) -> tuple[Path, str]:
 def _prepare(
     nlp: Language, train_docs: Sequence[Annotated], scheme: Any
 ) -> tuple[list[Example], list[str], list[str], int]:
-    """Entity labels added, the event categoriser added when missing; (examples, trainable
-    components, components that only annotate, spans skipped)."""
+    """Entity labels added, the event categoriser added when missing and the documents have
+    events (an untrained one suggests noise, and without events it has nothing to learn);
+    (examples, trainable components, components that only annotate, spans skipped)."""
     trainable = [name for name, proc in nlp.pipeline if hasattr(proc, "update")]
     annotate = [name for name, proc in nlp.pipeline if not hasattr(proc, "update")]
     if "ner" not in nlp.pipe_names:
@@ -956,7 +966,8 @@ def _prepare(
     ner = nlp.get_pipe("ner")
     for label in sorted({s.label for d in train_docs for s in d.spans if s.kind == "entity"}):
         ner.add_label(label)  # type: ignore[attr-defined]
-    if SPANCAT_NAME not in nlp.pipe_names:
+    has_events = any(s.kind == SpanKind.EVENT for d in train_docs for s in d.spans)
+    if SPANCAT_NAME not in nlp.pipe_names and has_events:
         from annotator.suggest.triggers import add_trigger_categoriser
 
         add_trigger_categoriser(

@@ -245,7 +245,8 @@ def test_the_fit_reports_per_step_loss_that_falls_and_restores_the_best_weights(
     assert all(0 <= p.fraction <= 1 for p in reports) and reports[-1].seconds_left is not None
 
 
-def test_early_stopping_stops_after_patience_checks_without_gain() -> None:
+@pytest.mark.parametrize("warmup", [0.0, 0.5])
+def test_early_stopping_stops_after_patience_checks_without_gain(warmup: float) -> None:
     from annotator.learn import FitPlan, _examples, fit, model_f1
 
     nlp = _blank_ner()
@@ -255,12 +256,14 @@ def test_early_stopping_stops_after_patience_checks_without_gain() -> None:
         Annotated(d.doc_id, d.text, tuple(s.model_copy(update={"label": "ORG"}) for s in d.spans))
         for d in _people_docs(3, offset=1)
     ]
-    options = TrainOptions(batch_size=2, patience=3)
+    options = TrainOptions(batch_size=2, patience=3, warmup=warmup)
     plan = FitPlan(600, 200, 4)
     result = fit(nlp, examples, plan=plan, options=options, trainable=["ner"], dev=dev)
     assert result.stopped == "no gain"
-    assert result.steps == 3 * 4
-    assert [e.dev_f1 for e in result.curve] == [0.0] * 4
+    # three checks without gain, but never before the warm-up share of the planned steps
+    expected = max(3 * 4, math.ceil(warmup * plan.max_steps / 4) * 4)
+    assert result.steps == expected
+    assert [e.dev_f1 for e in result.curve] == [0.0] * (expected // 4 + 1)
     # the best weights were those before training: it still finds no person
     assert model_f1(nlp, _people_docs(8)) == 0.0
 
