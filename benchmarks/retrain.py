@@ -156,6 +156,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sentences", type=int, default=20, help="sentences a passage")
     parser.add_argument("--minutes", type=float, default=None, help="budget (default: train's)")
     parser.add_argument("--rehearsal", default="sample", choices=("sample", "none"))
+    parser.add_argument("--max-steps", type=int, default=None, help="at most this many steps")
+    parser.add_argument(
+        "--no-early-stopping",
+        action="store_true",
+        help="no early-stopping part (the fit runs its steps; shows what it forgets)",
+    )
     parser.add_argument("--untouched", type=int, default=20, help="extra undone passages")
     parser.add_argument("--test", type=int, default=80, help="evaluation passages (at most)")
     parser.add_argument("--seed", type=int, default=0)
@@ -178,11 +184,13 @@ def main(argv: list[str] | None = None) -> int:
             store = project(Path(tmp) / f"k{k}.db", docs, k)
             if builtin_counts is None:
                 builtin_counts = entity_counts(BUILTIN_MODEL_PATH, store, test)
-            options = TrainOptions(rehearsal=args.rehearsal, resuggest=False)
-            if args.minutes is not None:
-                options = TrainOptions(
-                    rehearsal=args.rehearsal, resuggest=False, minutes=args.minutes
-                )
+            options = TrainOptions(
+                rehearsal=args.rehearsal,
+                resuggest=False,
+                max_steps=args.max_steps,
+                dev_share=0.0 if args.no_early_stopping else TrainOptions.dev_share,
+                **({} if args.minutes is None else {"minutes": args.minutes}),
+            )
 
             def progress(p: TrainProgress) -> None:
                 if args.verbose:
@@ -207,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
                 {
                     "k": k,
                     "rehearsal": args.rehearsal,
+                    "early_stopping": not args.no_early_stopping,
                     "seconds": round(seconds, 1),
                     "report": report.to_json(),
                     "evaluation": {
