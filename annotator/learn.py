@@ -77,7 +77,7 @@ class TrainError(UserError):
 
 
 DEFAULT_MINUTES = 5.0
-"""Time budget of a run (loading, fitting, comparing); see ADR 0024 for how it was chosen."""
+"""Time budget of a run (loading, fitting, comparing); see ADR 0025 for how it was chosen."""
 MERGE_RULES = ("union", "agreed")
 REHEARSAL_KINDS = ("sample", "none")
 
