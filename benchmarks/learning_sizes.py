@@ -340,7 +340,7 @@ def load(path: Path) -> SizedRun:
     return SizedRun(**data, points=points)
 
 
-COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
 
 
 def plot(runs: Sequence[SizedRun], path: Path, *, title: str) -> None:
@@ -386,8 +386,18 @@ def plot(runs: Sequence[SizedRun], path: Path, *, title: str) -> None:
             "training seconds at k",
             max(60.0, top_seconds * 1.15),
             [
-                (f"training ({r.order})", [(pt.k, pt.train_seconds) for pt in r.points if pt.k])
+                series
                 for r in runs
+                for series in (
+                    (
+                        f"training, wall ({r.order})",
+                        [(pt.k, pt.train_seconds) for pt in r.points if pt.k],
+                    ),
+                    (
+                        f"training, CPU ({r.order})",
+                        [(pt.k, pt.train_cpu_seconds) for pt in r.points if pt.k],
+                    ),
+                )
             ],
         ),
     ]
@@ -420,9 +430,10 @@ def plot(runs: Sequence[SizedRun], path: Path, *, title: str) -> None:
             "k = documents finished",
         )
         for name, values in series:
-            colour = colour_of.setdefault(name, COLOURS[len(colour_of) % len(COLOURS)])
+            measure = name.rsplit(" (", 1)[0]  # one colour per measure, dashes for the order
+            colour = colour_of.setdefault(measure, COLOURS[len(colour_of) % len(COLOURS)])
             dashed = "uncertain" in name
-            legend[name] = colour
+            legend[measure] = colour
             points = [
                 QPointF(
                     box.left() + box.width() * k / kmax,
@@ -438,12 +449,17 @@ def plot(runs: Sequence[SizedRun], path: Path, *, title: str) -> None:
                 p.drawLine(a, b)
             for pt in points:
                 p.drawEllipse(pt, 3, 3)
-    for j, (name, colour) in enumerate(legend.items()):
+    orders = sorted({r.order for r in runs})
+    styles = [("import order: solid", Qt.PenStyle.SolidLine)] if "import" in orders else []
+    if "uncertain" in orders:
+        styles.append(("most uncertain first: dashed", Qt.PenStyle.DashLine))
+    entries = [(name, colour, Qt.PenStyle.SolidLine) for name, colour in legend.items()]
+    entries += [(name, "#444444", style) for name, style in styles]
+    for j, (name, colour, style) in enumerate(entries):
         x = 70 + (j % 3) * 390
         y = 370 + 18 * (j // 3)
         pen = QPen(QColor(colour), 3)
-        if "uncertain" in name:
-            pen.setStyle(Qt.PenStyle.DashLine)
+        pen.setStyle(style)
         p.setPen(pen)
         p.drawLine(QPointF(x, y), QPointF(x + 28, y))
         p.setPen(QColor("black"))
