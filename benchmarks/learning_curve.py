@@ -38,6 +38,13 @@ Usage::
     python -m benchmarks.learning_curve --plot docs/learning_curve.png
     python -m benchmarks.learning_curve --retrain-every 8 --plot docs/learning_curve.png
     python -m benchmarks.learning_curve --corpus europarl --model none
+    python -m benchmarks.learning_curve --corpus smartdata --order uncertain --rehearsal none \
+        --minutes 4 --json sd-uncertain.json --plot-with sd-import.json \
+        --plot docs/learning_smartdata.png
+    python -m benchmarks.learning_curve --corpus hipe --minutes 4 --plot docs/learning_hipe.png
+
+``--corpus hipe`` and ``--corpus smartdata`` retrain at k = 10, 25, 50, 100, 200 finished
+documents of a new source (:mod:`benchmarks.learning_sizes`; figures in ADR 0024).
 """
 
 from __future__ import annotations
