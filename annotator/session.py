@@ -33,6 +33,7 @@ from annotator.model import (
     check_span,
 )
 from annotator.store import Store
+from annotator.suggest.combine import current_suggestions
 from annotator.undo import UndoStack
 
 if TYPE_CHECKING:
@@ -176,8 +177,8 @@ class Session:
         their own during double annotation: :func:`annotator.suggest.memory.memory_owner`)."""
         from annotator.suggest.memory import memory_owner
 
-        return self.store.suggestions(
-            doc_id, memory_of=memory_owner(self.store, doc_id, self.annotator)
+        return current_suggestions(
+            self.store, doc_id, memory_of=memory_owner(self.store, doc_id, self.annotator)
         )
 
     def spans(self, doc_id: str) -> list[Span]:

@@ -18,7 +18,7 @@ Corpora (``--corpus``):
   Each article in turn is the evaluation set while the passages of the other four are annotated
   in order; figures are the mean over the five rotations. Suggestions come from the built-in
   model (``--model`` for another pipeline, ``--model none`` for the memory alone) plus the
-  memory; the window shows exactly these (``Store.suggestions``).
+  memory; the window shows exactly these (``current_suggestions``).
 * ``europarl``: Europarl dev sentences from ``../shared/data/ner-de/`` in pseudo documents of
   ``--per-doc`` sentences (entities only), the last ``--test`` of them the evaluation set, with
   ``--pad`` unannotated Europarl train documents so refresh times are measured on a corpus of

@@ -40,6 +40,7 @@ from typing import Any
 from annotator.model import Document, LabelScheme, SpanKind
 from annotator.session import Session, most_uncertain
 from annotator.store import Store
+from annotator.suggest.combine import current_suggestions
 from annotator.suggest.evaluate import score_spans
 from annotator.suggest.memory import refresh_memory, set_memory_scope
 from benchmarks.learning_curve import (
@@ -223,7 +224,9 @@ def run(args: argparse.Namespace) -> SizedRun:
     ids = [d for d, _, _ in test]
     done = 0
 
-    builtin = [[s.key for s in store.suggestions(d) if s.origin == suggester.name] for d in ids]
+    builtin = [
+        [s.key for s in current_suggestions(store, d) if s.origin == suggester.name] for d in ids
+    ]
     base_entity = _f1(test_gold, builtin, entity_labels)
     base_event = _f1(test_gold, builtin, event_labels)
     shown = [[s.key for s in pending(session, d)] for d, _, _ in test]

@@ -40,6 +40,7 @@ from annotator.model import (
     SpanStatus,
 )
 from annotator.store import Store
+from annotator.suggest.combine import current_suggestions
 
 FORMATS: dict[str, str] = {
     "spacy": "annotator.formats.spacy_",
@@ -354,7 +355,7 @@ def collect(
             spans = [s for s in decided if s.status == SpanStatus.ACCEPTED]
             if include_suggestions:
                 keys = {s.key for s in decided}
-                spans += [s for s in store.suggestions(doc.id) if s.key not in keys]
+                spans += [s for s in current_suggestions(store, doc.id) if s.key not in keys]
                 spans.sort(key=lambda s: (s.start, s.end, s.label))
             yield doc, spans
 
@@ -560,7 +561,11 @@ def export(
         annotator=name,
         gold=gold,
         arguments=arguments,
-        suggestions=store.suggestions if include_suggestions and not gold else lambda doc_id: (),
+        suggestions=(
+            (lambda doc_id: current_suggestions(store, doc_id))
+            if include_suggestions and not gold
+            else lambda doc_id: ()
+        ),
     )
     _refuse_unsafe_labels(ctx, fmt)
     report = ExportReport(format=fmt, out=out)

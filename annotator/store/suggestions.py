@@ -14,7 +14,6 @@ from typing import Any
 from annotator.model import Document, Span, SpanKind, SpanStatus
 from annotator.store.connection import StoreBase, now
 from annotator.store.rows import _doc
-from annotator.suggest.combine import combine_suggestions, memory_for
 
 
 class SuggestionsMixin(StoreBase):
@@ -165,12 +164,11 @@ class SuggestionsMixin(StoreBase):
                 n += len(spans)
         return n
 
-    def suggestions(self, doc_id: str, *, memory_of: str | None = None) -> list[Span]:
-        """The current suggestions for a document: each origin's newest version, deduplicated
-        by (start, end, label) keeping the best score, with the memory's vetoes and corrections
-        applied (:func:`annotator.suggest.combine.combine_suggestions`). The memory is the
-        team's, or with ``memory_of`` that annotator's own
-        (:func:`annotator.suggest.combine.memory_for`)."""
+    def suggested_spans(self, doc_id: str) -> list[Span]:
+        """Every span of each origin's newest run for a document, as stored: the same key from
+        two origins twice, the memory's vetoes included. What a person is shown is these with
+        the combination rules applied, above the store
+        (:func:`annotator.suggest.combine.current_suggestions`)."""
         rows = self.db.conn.execute(
             'SELECT s.id, s.start, s."end", s.label, s.kind, s.origin, s.version, s.score '
             "FROM suggestions s JOIN ("
@@ -189,25 +187,20 @@ class SuggestionsMixin(StoreBase):
                 for origin, (version, spans) in preview.items()
                 for s in spans
             ]
-        return combine_suggestions(
-            memory_for(
-                [
-                    Span(
-                        id=sid,
-                        start=start,
-                        end=end,
-                        label=label,
-                        kind=SpanKind(kind),
-                        origin=origin,
-                        origin_version=version,
-                        score=score,
-                        status=SpanStatus.SUGGESTED,
-                    )
-                    for sid, start, end, label, kind, origin, version, score in rows
-                ],
-                memory_of,
+        return [
+            Span(
+                id=sid,
+                start=start,
+                end=end,
+                label=label,
+                kind=SpanKind(kind),
+                origin=origin,
+                origin_version=version,
+                score=score,
+                status=SpanStatus.SUGGESTED,
             )
-        )
+            for sid, start, end, label, kind, origin, version, score in rows
+        ]
 
     def uncertainty_by_document(self) -> dict[str, float]:
         """How unsure the models are about each document: the sum over the current

@@ -21,6 +21,7 @@ from pathlib import Path
 from annotator.model import Span
 from annotator.store import Store
 from annotator.suggest.base import Suggester
+from annotator.suggest.combine import current_suggestions
 
 Progress = Callable[[int], None]
 """Called with the number of documents just finished."""
@@ -130,7 +131,7 @@ def write_suggestions_jsonl(store: Store, path: Path) -> int:
                         "score": s.score,
                         "origin": s.origin,
                     }
-                    for s in store.suggestions(doc.id)
+                    for s in current_suggestions(store, doc.id)
                 ]
                 line = {
                     "text": doc.text,

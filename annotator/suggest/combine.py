@@ -16,13 +16,17 @@ of the model, which is what makes the memory worth having. So, for spans of one 
 * **Longer names.** A memory span inside a model's span of the same label that survived the rule
   above is dropped: the model found a longer name ("Donald Trump" around a remembered "Trump").
 
-Everything else (crossing spans, different kinds) is shown as it is. Pure functions; no store.
+Everything else (crossing spans, different kinds) is shown as it is. Pure functions; no store:
+the store keeps every origin's spans as they came (``Store.suggested_spans``), and every reader
+(the sessions, exports, ``suggest --jsonl``) goes through :func:`current_suggestions`, so all of
+them show the same thing.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 from annotator.model import Span, SpanKind
 
@@ -104,6 +108,21 @@ def memory_for(spans: Sequence[Span], annotator: str | None) -> list[Span]:
         elif annotator is not None and owned[1] == annotator:
             out.append(span.model_copy(update={"origin": owned[0]}))
     return out
+
+
+class SuggestionSource(Protocol):
+    """Where the stored suggestions come from (a :class:`annotator.store.Store`)."""
+
+    def suggested_spans(self, doc_id: str) -> list[Span]: ...
+
+
+def current_suggestions(
+    source: SuggestionSource, doc_id: str, *, memory_of: str | None = None
+) -> list[Span]:
+    """The suggestions a person is shown for a document: each origin's newest run, duplicates
+    merged (the best score kept), the memory's vetoes and corrections applied. The memory is the
+    team's, or with ``memory_of`` that annotator's own (:func:`memory_for`)."""
+    return combine_suggestions(memory_for(source.suggested_spans(doc_id), memory_of))
 
 
 def combine_suggestions(

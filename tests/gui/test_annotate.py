@@ -9,6 +9,7 @@ from PySide6.QtGui import QTextCursor, QTextDocument
 
 from annotator.model import DocStatus, SpanStatus
 from annotator.store import Store
+from annotator.suggest.combine import current_suggestions
 
 from .conftest import DOC, Answers, open_window
 
@@ -51,7 +52,7 @@ def test_reject(qtbot: Any, window: Any, suggested: Store) -> None:
 
 
 def test_accept_all_is_one_undo_step(qtbot: Any, window: Any, suggested: Store) -> None:
-    pending = [s.key for s in suggested.suggestions(DOC)]
+    pending = [s.key for s in current_suggestions(suggested, DOC)]
     assert len(pending) > 5
     press(qtbot, window, Key.Key_A, Mod.ShiftModifier)
     assert decisions(suggested) == dict.fromkeys(pending, "accepted")

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 
 from annotator.gui.actions import ACTIONS, CONFIDENT_SCORE
 from annotator.store import Store
+from annotator.suggest.combine import current_suggestions
 
 from .conftest import DOC, Answers, open_window, pattern_spans
 
@@ -67,7 +68,7 @@ def test_sort_by_score_and_back_keeps_the_selection(qtbot: Any, window: Any) -> 
 def test_accept_confident_takes_only_the_high_scores(
     qtbot: Any, window: Any, scored: Store
 ) -> None:
-    pending = scored.suggestions(DOC)
+    pending = current_suggestions(scored, DOC)
     high = {s.key for s in pending if s.score is not None and s.score >= CONFIDENT_SCORE}
     assert high and len(high) < len(pending)
     qtbot.keyClick(window.article, Key.Key_A, Mod.ControlModifier | Mod.ShiftModifier)

@@ -30,6 +30,7 @@ from annotator.model import (
     SpanStatus,
 )
 from annotator.store import Store
+from annotator.suggest.combine import current_suggestions
 
 ROOT = Path(__file__).resolve().parents[2]
 INTEROP = ROOT / ".." / "shared" / "interop"
@@ -118,7 +119,7 @@ def test_every_conll_file_is_found_and_its_entities_arrive(path: Path, tmp_path:
         assert report.spans == sum(len(doc) for doc in expected) > 0
         got = []
         for doc in store.iter_documents():
-            spans = sorted(store.suggestions(doc.id), key=lambda s: s.start)
+            spans = sorted(current_suggestions(store, doc.id), key=lambda s: s.start)
             got.append([(s.label, s.covered(doc.text)) for s in spans])
             tokens = doc.meta["tokens"]
             for start, end in doc.meta["sentences"]:

@@ -27,6 +27,7 @@ from annotator.model import (
     SpanStatus,
 )
 from annotator.store import Store
+from annotator.suggest.combine import current_suggestions
 from tests.unit.test_review_adjudicate import build_review_project
 from tests.unit.test_review_gold_export import _reviewed_project_on
 
@@ -143,7 +144,8 @@ def snapshot(store: Store) -> dict[str, Any]:
             ),
             "state": (state.status, state.flagged, state.comment),
             "suggestions": sorted(
-                (s.start, s.end, s.label, s.origin, s.score) for s in store.suggestions(doc.id)
+                (s.start, s.end, s.label, s.origin, s.score)
+                for s in current_suggestions(store, doc.id)
             ),
         }
     return out

@@ -22,6 +22,7 @@ from annotator.formats import export
 from annotator.formats.registry import detect
 from annotator.model import DocStatus, SpanStatus
 from annotator.store import Store
+from annotator.suggest.combine import current_suggestions
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXPORT = FIXTURES / "labelstudio_export.json"
@@ -72,7 +73,7 @@ def test_annotations_predictions_and_cancelled_tasks_arrive(tmp_path: Path) -> N
                 for p in task["predictions"]
                 for key in regions(p["result"])
             }
-            assert {(*s.key, s.origin) for s in store.suggestions(doc_id)} == predicted
+            assert {(*s.key, s.origin) for s in current_suggestions(store, doc_id)} == predicted
             state = store.doc_state(doc_id, "anna").status
             if chosen is not None:
                 assert state == DocStatus.DONE

@@ -22,6 +22,7 @@ from annotator.formats.reading import ReadOptions
 from annotator.formats.registry import detect
 from annotator.model import DocStatus, LabelScheme, SpanKind, SpanStatus
 from annotator.store import Store
+from annotator.suggest.combine import current_suggestions
 
 INTEROP = Path(__file__).resolve().parents[2] / ".." / "shared" / "interop"
 PRODIGY = INTEROP / "prodigy"
@@ -124,7 +125,7 @@ def test_without_an_annotator_only_the_unrejected_spans_are_offered(tmp_path: Pa
     judged = expected_judgements(REDDIT)
     with Store.open(tmp_path / "p.db") as store:
         report = import_paths(store, [REDDIT], options=ADD)
-        offered = sum(len(store.suggestions(d)) for d in store.document_ids())
+        offered = sum(len(current_suggestions(store, d)) for d in store.document_ids())
     assert offered == sum(1 for a in judged.values() if a == "accept")
     assert f"{sum(1 for a in judged.values() if a == 'reject')} rejected span(s)" in (
         report.summary()
@@ -193,7 +194,7 @@ def test_spans_without_answer_are_offered_without_judgement(tmp_path: Path) -> N
     unique = {(t["text"], s["start"], s["end"], s["label"]) for t in rows for s in t["spans"]}
     with Store.open(tmp_path / "p.db") as store:
         import_paths(store, [BIO], options=ADD)
-        offered = sum(len(store.suggestions(d)) for d in store.document_ids())
+        offered = sum(len(current_suggestions(store, d)) for d in store.document_ids())
         assert store.count_documents() == len({t["text"] for t in rows})
     assert offered == len(unique)
     with Store.open(tmp_path / "q.db") as store:

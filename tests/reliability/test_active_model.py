@@ -22,6 +22,7 @@ from annotator.learn import (
 )
 from annotator.model import Document
 from annotator.store import Store
+from annotator.suggest.combine import current_suggestions
 
 
 @pytest.fixture
@@ -80,7 +81,7 @@ def test_an_active_model_outside_the_models_folder_is_refused_in_one_line(
     assert "outside the project's models folder" in lines[0]
     assert "annotator train --use-builtin" in lines[0]
     with Store.open(project, create=False) as store:
-        assert store.suggestions("d1") == []  # nothing suggested from anywhere
+        assert current_suggestions(store, "d1") == []  # nothing suggested from anywhere
 
 
 BAD_RECORDS = ["{not json", "[]", '"v001"', '{"version": "v001"}', '{"path": 5, "version": "v"}']

@@ -18,6 +18,7 @@ from annotator.formats import export
 from annotator.long_texts import pieces
 from annotator.model import DocState, DocStatus, Document, Span, SpanKind, SpanStatus
 from annotator.store import Store
+from annotator.suggest.combine import current_suggestions
 
 ROOT = Path(__file__).resolve().parents[2]
 LONG = 1_200_000
@@ -112,8 +113,8 @@ def test_suggest_covers_a_long_document_and_all_the_others(
             "SELECT doc_id, n_spans FROM suggestion_runs ORDER BY doc_id"
         ).fetchall()
         assert sorted(r[0] for r in runs) == sorted(store.document_ids())
-        got = sorted((s.start, s.end, s.label) for s in store.suggestions("long"))
-        alone = {f"seed-{k}": store.suggestions(f"seed-{k}") for k in range(len(_seeds()))}
+        got = sorted((s.start, s.end, s.label) for s in current_suggestions(store, "long"))
+        alone = {f"seed-{k}": current_suggestions(store, f"seed-{k}") for k in range(len(_seeds()))}
     # Expected, from each seed alone: the same rules on the seed text, shifted to each copy.
     expected_per_seed = {
         k: [(s.start, s.end, s.label) for s in spans]

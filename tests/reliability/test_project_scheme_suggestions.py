@@ -7,6 +7,7 @@ from pathlib import Path
 from annotator.gui.suggestions import project_factory, suggest_now
 from annotator.model import Document, LabelScheme
 from annotator.store import Store
+from annotator.suggest.combine import current_suggestions
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -31,7 +32,7 @@ def test_the_windows_suggestions_use_the_projects_scheme(tmp_path: Path) -> None
     db, _ = _project(tmp_path)
     with Store.open(db) as store:
         suggest_now(store, ["d"], project_factory(db))
-        labels = {s.label for s in store.suggestions("d")}
+        labels = {s.label for s in current_suggestions(store, "d")}
     # The built-in model finds people in the seed article, and nothing else may come through:
     # without the project's scheme it also stores LOC, ORG and event labels here.
     assert labels == {"PER"}

@@ -17,6 +17,7 @@ from annotator.corpus import InputError, import_paths
 from annotator.model import DocStatus, Document, LabelScheme, Span, SpanError, SpanKind
 from annotator.session import Session
 from annotator.store import Store
+from annotator.suggest.combine import current_suggestions
 
 SCHEME = LabelScheme.load()
 LABELS = SCHEME.names
@@ -44,7 +45,7 @@ def _fresh() -> Store:
 def _spans_inside(store: Store) -> None:
     for doc_id in store.document_ids():
         text = store.document(doc_id).text
-        spans = [*store.suggestions(doc_id)]
+        spans = [*current_suggestions(store, doc_id)]
         for name in store.annotators():
             spans += store.decisions(doc_id, name)
         for s in spans:

@@ -15,6 +15,7 @@ import pytest
 
 from annotator.model import DocState, DocStatus, Document, Span, SpanStatus
 from annotator.store import Store
+from annotator.suggest.combine import current_suggestions
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = "Putin traf Lukaschenko in Minsk. Danach reiste er nach Moskau."
@@ -146,7 +147,7 @@ def test_the_screenshot_shows_suggestions_computed_in_memory(
     assert _state(project.parent) == before
     with Store.open_for_reading(project) as store:
         assert store.annotators() == ["anna"]
-        assert store.suggestions("d2") == []
+        assert current_suggestions(store, "d2") == []
 
 
 def test_a_read_only_store_keeps_suggestions_in_memory_and_refuses_other_writes(
@@ -158,7 +159,9 @@ def test_a_read_only_store_keeps_suggestions_in_memory_and_refuses_other_writes(
             [("d1", [Span(start=6, end=10, label="PER")])], origin="m", version="2"
         )
         assert n == 1 and store.has_suggestion_run("d1", "m", "2")
-        assert [(s.start, s.end, s.origin) for s in store.suggestions("d1")] == [(6, 10, "m")]
+        assert [(s.start, s.end, s.origin) for s in current_suggestions(store, "d1")] == [
+            (6, 10, "m")
+        ]
         store.ensure_annotator("someone")
         with pytest.raises(Exception, match="read-only"):
             store.set_doc_state(DocState(doc_id="d1", annotator="someone"))

@@ -42,3 +42,18 @@ def test_domain_modules_do_not_import_spacy_at_module_level() -> None:
     for name in names:
         assert "spacy" not in _imports(PACKAGE / name, top_level_only=True), name
     assert "spacy" in _imports(PACKAGE / "suggest" / "pipelines.py")
+
+
+def test_the_store_imports_no_suggester() -> None:
+    """The suggestion combination rules live above the store: it returns what it stored."""
+    for path in sorted((PACKAGE / "store").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {
+            node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+        } | {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        }
+        assert not {m for m in imported if m.startswith("annotator.suggest")}, path.name

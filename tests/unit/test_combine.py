@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from annotator.formats import collect
 from annotator.model import DocStatus, Document, Span, SpanKind, SpanStatus
 from annotator.session import Session
 from annotator.store import Store
-from annotator.suggest.combine import MEMORY_ORIGIN, VETO_ORIGIN, combine_suggestions
+from annotator.suggest.batch import write_suggestions_jsonl
+from annotator.suggest.combine import (
+    MEMORY_ORIGIN,
+    VETO_ORIGIN,
+    combine_suggestions,
+    current_suggestions,
+)
 from annotator.suggest.memory import refresh_memory, set_memory_scope
 
 E, V = SpanKind.ENTITY, SpanKind.EVENT
@@ -201,3 +211,42 @@ def test_one_rejection_only_hides_that_place(project: Store) -> None:
     refresh_memory(project)
     assert ("Gespräch", "NEGOTIATION") in _shown(anna, "b")
     assert ("Gespräch", "NEGOTIATION") not in _shown(anna, "a")
+
+
+def test_the_store_keeps_every_origins_spans_and_every_reader_applies_the_same_rules(
+    tmp_path: Path,
+) -> None:
+    """The store returns the runs as stored (vetoes included); the rules are applied above it,
+    once, and the annotator's session, the export and ``suggest --jsonl`` all show that."""
+    text = "Minsk liegt in Belarus. Minsk ist groß."
+    model = [_span(0, 5, "PER", "m", 0.9), _span(15, 22, "LOC", "m", 0.8)]
+    model += [_span(24, 29, "PER", "m", 0.7)]
+    vetoes = [_span(24, 29, "PER", VETO_ORIGIN)]
+    memory = [_span(0, 5, "LOC", MEMORY_ORIGIN, 0.9)]
+    store = Store.open(None)
+    store.add_documents([Document(id="d", text=text)])
+    for origin, spans in (("m", model), (VETO_ORIGIN, vetoes), (MEMORY_ORIGIN, memory)):
+        store.save_suggestions([("d", spans)], origin=origin, version="1")
+
+    stored = {(s.start, s.end, s.label, s.origin) for s in store.suggested_spans("d")}
+    assert stored == {(s.start, s.end, s.label, s.origin) for s in [*model, *vetoes, *memory]}
+
+    # The rules, from the input: a vetoed key goes, a confident memory span covering a model's
+    # span replaces it, the rest of the model's spans stay, vetoes are never shown.
+    vetoed = {s.key for s in vetoes}
+    covered = {m.key for m in model for r in memory if r.start <= m.start and m.end <= r.end}
+    expected = {s.key for s in model if s.key not in vetoed | covered} | {s.key for s in memory}
+    shown = {s.key for s in Session(store, "anna").suggestions("d")}
+    assert shown == expected
+    assert shown == {s.key for s in current_suggestions(store, "d")}
+
+    exported = {
+        s.key
+        for doc, spans in collect(store, include_suggestions=True, status="any")
+        for s in spans
+    }
+    assert exported == expected
+    out = tmp_path / "s.jsonl"
+    write_suggestions_jsonl(store, out)
+    (line,) = [json.loads(raw) for raw in out.read_text(encoding="utf-8").splitlines()]
+    assert {(s["start"], s["end"], s["label"]) for s in line["spans"]} == expected

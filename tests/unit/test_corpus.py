@@ -7,6 +7,7 @@ import pytest
 
 from annotator.corpus import MAX_FILE_BYTES, InputError, import_paths
 from annotator.store import Store
+from annotator.suggest.combine import current_suggestions
 
 SEED = "000_3ceaf76258df9ab5"
 
@@ -112,7 +113,7 @@ def test_jsonl_prodigy_spans_become_suggestions(store: Store, tmp_path: Path) ->
     )
     report = import_paths(store, [path])
     assert (report.added, report.spans) == (1, 2)
-    spans = store.suggestions("x1")
+    spans = current_suggestions(store, "x1")
     assert [(s.key, s.kind.value, s.origin) for s in spans] == [
         ((0, 7, "PER"), "entity", "import"),
         ((8, 12, "MEETING"), "event", "import"),
@@ -128,7 +129,7 @@ def test_jsonl_doccano_with_annotator_becomes_decisions(store: Store, tmp_path: 
     assert [(s.key, s.status.value) for s in store.decisions("7", "anna")] == [
         ((11, 16, "LOC"), "accepted")
     ]
-    assert store.suggestions("7") == []
+    assert current_suggestions(store, "7") == []
 
 
 def test_reimport_same_text_can_add_annotations(store: Store, tmp_path: Path) -> None:

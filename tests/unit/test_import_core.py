@@ -12,6 +12,7 @@ from annotator.formats.reading import ImportedRelation, Record, make_document
 from annotator.formats.registry import Skipped, detect, expand
 from annotator.model import DocStatus, Span, SpanKind, SpanStatus
 from annotator.store import Store
+from annotator.suggest.combine import current_suggestions
 
 INTEROP = Path(__file__).resolve().parents[2] / ".." / "shared" / "interop"
 
@@ -51,7 +52,7 @@ def test_an_annotators_import_keeps_rejections_relations_and_status(tmp_path: Pa
 def test_without_an_annotator_what_only_work_can_hold_is_counted_not_lost(tmp_path: Path) -> None:
     with Store.open(tmp_path / "p.db") as store:
         report = import_records(store, [_record(DocStatus.DONE)])
-        keys = {s.key for s in store.suggestions("d1")}
+        keys = {s.key for s in current_suggestions(store, "d1")}
     assert keys == {(0, 11, "PER"), (12, 16, "MEETING")}
     summary = report.summary()
     assert "1 rejected span(s)" in summary

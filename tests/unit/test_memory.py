@@ -7,6 +7,7 @@ import pytest
 from annotator.model import DocStatus, Document, SpanKind, SpanStatus
 from annotator.session import Session
 from annotator.store import Store
+from annotator.suggest.combine import current_suggestions
 from annotator.suggest.memory import (
     MEMORY_ORIGIN,
     CorpusIndex,
@@ -44,7 +45,7 @@ def _memory(store: Store, doc_id: str) -> dict[str, tuple[str, float]]:
     text = store.document(doc_id).text
     return {
         s.covered(text): (s.label, s.score or 0.0)
-        for s in store.suggestions(doc_id)
+        for s in current_suggestions(store, doc_id)
         if s.origin == MEMORY_ORIGIN
     }
 
@@ -67,7 +68,7 @@ def test_an_accepted_string_is_suggested_wherever_it_recurs(corpus: Store) -> No
     assert [(s.label, s.status) for s in spans_a] == [("PER", SpanStatus.ACCEPTED)]
     assert {"b", "d"} <= set(report.changed)
     text_b = corpus.document("b").text
-    (span,) = [s for s in corpus.suggestions("b") if s.origin == MEMORY_ORIGIN]
+    (span,) = [s for s in current_suggestions(corpus, "b") if s.origin == MEMORY_ORIGIN]
     assert (span.start, span.end) == (0, len("Lukaschenko"))
     assert span.kind == SpanKind.ENTITY and span.covered(text_b) == "Lukaschenko"
 
@@ -79,7 +80,7 @@ def test_matches_are_whole_words_not_parts_of_hyphenated_compounds(corpus: Store
     anna.execute(anna.add("b", start, start + 2, "ORG"))
     corpus.add_documents([Document(id="e", text="Die EU und die EU-Kommission, nicht EUROPA.")])
     refresh_memory(corpus)
-    spans = [s for s in corpus.suggestions("e") if s.origin == MEMORY_ORIGIN]
+    spans = [s for s in current_suggestions(corpus, "e") if s.origin == MEMORY_ORIGIN]
     assert [(s.start, s.end) for s in spans] == [(4, 6)]
 
 
@@ -140,7 +141,7 @@ def test_a_string_rejected_often_stops_being_suggested(corpus: Store) -> None:
     report = refresh_memory(corpus)
     assert "d" in report.changed
     assert "Minsk" not in _memory(corpus, "d")
-    assert all(s.origin != MEMORY_ORIGIN for s in corpus.suggestions("d"))
+    assert all(s.origin != MEMORY_ORIGIN for s in current_suggestions(corpus, "d"))
 
 
 def test_longest_remembered_string_wins_where_matches_overlap(project: Store) -> None:
@@ -151,7 +152,7 @@ def test_longest_remembered_string_wins_where_matches_overlap(project: Store) ->
     refresh_memory(project)
     third = project.document_ids()[2]
     text = project.document(third).text
-    spans = [s for s in project.suggestions(third) if s.origin == MEMORY_ORIGIN]
+    spans = [s for s in current_suggestions(project, third) if s.origin == MEMORY_ORIGIN]
     covered = {s.covered(text) for s in spans}
     # the seed spells it "Lukashenko": a two-word variant, not two overlapping spans
     assert "Alexander Lukashenko" in covered
@@ -170,7 +171,7 @@ def test_refresh_rewrites_only_changed_documents_and_skips_finished_ones(corpus:
     assert first.changed
     again = refresh_memory(corpus)
     assert again.changed == [] and again.version == first.version
-    version_b = corpus.suggestions("b")[0].origin_version
+    version_b = current_suggestions(corpus, "b")[0].origin_version
 
     anna.execute(anna.set_status("d", DocStatus.DONE))
     _accept(anna, "a", "Minsk", "LOC")
@@ -179,7 +180,7 @@ def test_refresh_rewrites_only_changed_documents_and_skips_finished_ones(corpus:
     assert "d" not in third.changed  # done by everyone who works here: left alone
     assert "Minsk" not in _memory(corpus, "d")
     assert "b" not in third.changed  # no Minsk in b: its run stays as it was
-    assert corpus.suggestions("b")[0].origin_version == version_b
+    assert current_suggestions(corpus, "b")[0].origin_version == version_b
     assert corpus.suggestion_run_versions(MEMORY_ORIGIN)["b"] == {version_b}
 
 
@@ -245,7 +246,7 @@ def test_double_annotation_keeps_each_annotators_memory_their_own(corpus: Store)
     assert _shown_memory(anna, "d") == {("Lukaschenko", "PER")}
     assert ("Lukaschenko", "PER") not in _shown_memory(ben, "b")
     # the team's pooled view (no annotator) holds neither annotator's own memory
-    assert not [s for s in corpus.suggestions("d") if s.origin == MEMORY_ORIGIN]
+    assert not [s for s in current_suggestions(corpus, "d") if s.origin == MEMORY_ORIGIN]
 
 
 def test_the_team_memory_reaches_every_annotator_when_set_so(corpus: Store) -> None:

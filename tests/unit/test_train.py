@@ -13,6 +13,7 @@ from annotator.cli import main
 from annotator.model import DocStatus, Document, SpanStatus
 from annotator.session import Session
 from annotator.store import Store
+from annotator.suggest.combine import current_suggestions
 
 PEOPLE = ["Angela Merkel", "Emmanuel Macron", "Olaf Scholz", "Ursula Weber", "Jan Novak"]
 PLACES = ["Berlin", "Paris", "Warschau", "Minsk", "Hamburg"]
@@ -152,7 +153,7 @@ def test_retraining_improves_is_put_into_use_and_a_worse_model_is_not(
     assert result.resuggested == 3
     for doc_id in ("d10", "d11", "d12"):
         assert store.has_suggestion_run(doc_id, BUILTIN_NAME, version)
-        spans = store.suggestions(doc_id)
+        spans = current_suggestions(store, doc_id)
         assert any(s.label == "PER" and s.origin == BUILTIN_NAME for s in spans)
     assert not store.has_suggestion_run("d00", BUILTIN_NAME, version)
     assert Session(store, "anna").spans("d00")[0].status == SpanStatus.ACCEPTED
