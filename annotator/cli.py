@@ -86,7 +86,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.db is None:
         args.db = default_db()
     from annotator import store
-    from annotator.corpus import InputError
     from annotator.store import connection
 
     connection.COMMAND = f"annotator {args.command}"
@@ -94,17 +93,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args._run(args))
     except UserError as exc:
-        print(f"annotator {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except InputError as exc:
-        for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        print(
-            f"annotator {args.command}: {len(exc.problems)} problem(s); nothing was imported "
-            "(--skip-bad imports the good documents)",
-            file=sys.stderr,
-        )
-        return 1
+        for line in exc.report(args.command):
+            print(line, file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         print(f"annotator {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -36,6 +36,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from annotator.errors import UserError
+
 MANIFEST = ".annotator-export.json"
 """The file that marks a folder as written by us and lists its files."""
 KEEP = frozenset({".gitkeep"})
@@ -44,7 +46,7 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
-class FolderError(Exception):
+class FolderError(UserError):
     """The folder cannot be written or replaced; the message is one line."""
 
 

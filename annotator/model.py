@@ -48,7 +48,7 @@ class DocStatus(StrEnum):
     SKIPPED = "skipped"
 
 
-class SpanError(ValueError):
+class SpanError(UserError, ValueError):
     """A span that does not fit its document or the label scheme."""
 
 
@@ -173,7 +173,7 @@ class DocState(BaseModel):
     revision: int = 0
 
 
-class ArgumentError(ValueError):
+class ArgumentError(UserError, ValueError):
     """An argument the label scheme does not allow (role or filler label)."""
 
 

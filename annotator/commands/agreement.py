@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from annotator.cli import UserError
+from annotator.errors import UserError
 from annotator.store import Store
 
 NAME = "agreement"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from annotator.cli import UserError, annotator_name
+from annotator.cli import annotator_name
+from annotator.errors import UserError
 from annotator.model import SpanKind
 
 NAME = "export"

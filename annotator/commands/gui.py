@@ -7,7 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from annotator.cli import UserError, annotator_name
+from annotator.cli import annotator_name
+from annotator.errors import UserError
 
 NAME = "gui"
 HELP = (

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from annotator.cli import UserError, annotator_name
+from annotator.cli import annotator_name
+from annotator.errors import UserError
 
 NAME = "hub"
 HELP = (

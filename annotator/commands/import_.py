@@ -6,10 +6,11 @@ import argparse
 import codecs
 from pathlib import Path
 
-from annotator.cli import UserError, annotator_name
+from annotator.cli import annotator_name
 from annotator.corpus import import_paths
+from annotator.errors import UserError
 from annotator.formats.reading import ReadOptions
-from annotator.formats.registry import UnknownFormat, reading_formats, scheme_from_input, spec
+from annotator.formats.registry import reading_formats, scheme_from_input, spec
 from annotator.model import LabelScheme
 from annotator.store import Store
 
@@ -97,7 +98,9 @@ def run(args: argparse.Namespace) -> int:
         if scheme is None and not Path(args.db).exists():
             declared = scheme_from_input(args.paths, args.fmt)
             scheme = declared if isinstance(declared, LabelScheme) else None
-    except (UnknownFormat, ValueError) as exc:
+    except ValueError as exc:  # e.g. an annotation.conf that makes no label scheme
+        if isinstance(exc, UserError):
+            raise
         raise UserError(str(exc)) from None
     if args.columns == 0:
         raise UserError("--columns counts from 1 (or from the end: -1 is the last column)")
@@ -117,19 +120,16 @@ def run(args: argparse.Namespace) -> int:
                 "sets the scheme of a new project (nothing was imported; leave out --scheme, "
                 "or give a new --db)"
             )
-        try:
-            report = import_paths(
-                store,
-                args.paths,
-                annotator=args.annotator,
-                done=args.done,
-                fmt=args.fmt,
-                options=options,
-                skip_bad=args.skip_bad,
-                encoding=args.encoding,
-            )
-        except UnknownFormat as exc:
-            raise UserError(str(exc)) from None
+        report = import_paths(
+            store,
+            args.paths,
+            annotator=args.annotator,
+            done=args.done,
+            fmt=args.fmt,
+            options=options,
+            skip_bad=args.skip_bad,
+            encoding=args.encoding,
+        )
     for problem in report.problems:
         print(f"skipped: {problem}")
     print(f"{report.summary()} -> {args.db}")

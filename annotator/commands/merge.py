@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from annotator.cli import UserError
 from annotator.store import Store
 
 NAME = "merge"
@@ -29,13 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.review.merge import MergeError, merge, parse_renames
+    from annotator.review.merge import merge, parse_renames
 
-    try:
-        renames = parse_renames(args.rename)
-        with Store.open(args.db, create=False, verify=True) as store:
-            report = merge(store, args.others, rename=renames)
-    except MergeError as exc:
-        raise UserError(str(exc)) from None
+    renames = parse_renames(args.rename)
+    with Store.open(args.db, create=False, verify=True) as store:
+        report = merge(store, args.others, rename=renames)
     print(f"{report.summary()} -> {args.db}")
     return 0

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotator.cli import UserError
+from annotator.errors import UserError
 from annotator.store import Store
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.suggest import LabelMapError, SpacySuggester, builtin_suggester, load_label_map
+    from annotator.suggest import SpacySuggester, builtin_suggester, load_label_map
     from annotator.suggest.batch import write_suggestions_jsonl
 
     if args.n_process < 1 or args.batch_size < 1:
@@ -76,10 +76,7 @@ def run(args: argparse.Namespace) -> int:
         scheduler = parse_scheduler(args.dask)
     with Store.open(args.db, create=False, verify=True) as store:
         if args.model:
-            try:
-                label_map = load_label_map(args.map) if args.map else {}
-            except LabelMapError as exc:
-                raise UserError(str(exc)) from None
+            label_map = load_label_map(args.map) if args.map else {}
             try:
                 suggester = SpacySuggester(
                     args.model,

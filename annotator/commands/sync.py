@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from annotator.cli import UserError
+from annotator.errors import UserError
 from annotator.store import Store
 from annotator.store.sync import BATCH
 

@@ -7,7 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from annotator.cli import UserError, annotator_name
+from annotator.cli import annotator_name
+from annotator.errors import UserError
 from annotator.learn import DEFAULT_MINUTES, MERGE_RULES, REHEARSAL_KINDS, TrainOptions
 from annotator.store import Store
 
@@ -96,7 +97,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.learn import TrainError, TrainProgress, train
+    from annotator.learn import TrainProgress, train
 
     if args.max_steps is not None and args.max_steps < 0:
         raise UserError("--max-steps must be 0 or more")
@@ -133,8 +134,6 @@ def run(args: argparse.Namespace) -> int:
                 resuggest=not args.no_resuggest,
             )
             result = train(store, options, progress=progress)
-        except TrainError as exc:
-            raise UserError(str(exc)) from None
         except OSError as exc:
             raise UserError(f"cannot load or write a model: {exc}") from None
     print(result.summary())

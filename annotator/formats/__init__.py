@@ -26,7 +26,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import IO, Any, Literal, Protocol
 
-from annotator.cli import UserError
+from annotator.errors import UserError
 from annotator.folders import FolderError, StagedFolder
 from annotator.model import (
     Argument,

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotator.errors import UserError
 from annotator.model import DocStatus, Document, LabelScheme, SpanKind, content_hash
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -70,12 +71,22 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class InputError(Exception):
-    """Bad input, as a list of problems. The message is one line per problem."""
+class InputError(UserError):
+    """Bad input, as a list of problems. The message is one line per problem; nothing of it was
+    imported."""
+
+    exit_code = 1
 
     def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def report(self, command: str) -> list[str]:
+        return [
+            *(f"error: {problem}" for problem in self.problems),
+            f"annotator {command}: {len(self.problems)} problem(s); nothing was imported "
+            "(--skip-bad imports the good documents)",
+        ]
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+from annotator.errors import UserError
 from annotator.formats.reading import Problem
 
 SNIFF_BYTES = 64 * 1024
@@ -133,7 +134,7 @@ FORMATS: dict[str, FormatSpec] = {
 """Every format by name, in the order content sniffing tries them."""
 
 
-class UnknownFormat(ValueError):
+class UnknownFormat(UserError, ValueError):
     """A format name nobody registered (the message lists the known ones)."""
 
 

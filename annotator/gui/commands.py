@@ -15,8 +15,8 @@ from typing import Any, Protocol
 
 from PySide6.QtGui import QUndoCommand
 
+from annotator.errors import StaleEditError
 from annotator.gui.document import DocumentModel, Key
-from annotator.store import StaleEditError
 
 
 class Edit(Protocol):

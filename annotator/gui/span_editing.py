@@ -28,11 +28,11 @@ from typing import Any, Protocol
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QUndoStack
 
+from annotator.errors import StaleEditError
 from annotator.gui import interaction
 from annotator.gui.commands import Edit, UndoStep
 from annotator.gui.document import DocumentModel, Key
 from annotator.model import Argument, ArgumentError, Role, Span, SpanError, SpanKind, SpanStatus
-from annotator.store import StaleEditError
 
 # What a person can cause with a keypress: told in the status bar, never raised.
 USER_ERRORS: tuple[type[Exception], ...] = (SpanError, ArgumentError)

@@ -22,13 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotator.errors import UserError
 from annotator.model import Document, LabelScheme, Span, SpanError, check_span, content_hash
 from annotator.store import Store
 
 Work = tuple[frozenset[Any], tuple[Any, ...] | None, frozenset[Any]]
 
 
-class MergeError(ValueError):
+class MergeError(UserError, ValueError):
     """A merge that would mix up two people's work, or cannot be done as asked."""
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from annotator.errors import StaleEditError
 from annotator.model import (
     Argument,
     ArgumentError,
@@ -48,7 +49,7 @@ from annotator.review.adjudicate import (
     load_arguments,
 )
 from annotator.review.queue import QueueAgreement, QueueSnapshot
-from annotator.store import StaleEditError, Store
+from annotator.store import Store
 from annotator.undo import UndoStack
 
 AGREED = "agreed"

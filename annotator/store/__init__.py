@@ -26,13 +26,13 @@ composes them, so a caller holds one object for one project file (ADR 0021).
 
 from __future__ import annotations
 
+from annotator.errors import StaleEditError
 from annotator.store.connection import (
     BUSY_TIMEOUT_MS,
     HOLDER_SUFFIX,
     LOCK_TIMEOUT_S,
     DamagedError,
     LockTimeoutError,
-    StaleEditError,
     StoreBase,
     StoreError,
     damage_message,

@@ -47,10 +47,6 @@ class StoreError(UserError):
     """A project file that cannot be used as it is (not a project, too new, damaged)."""
 
 
-class StaleEditError(UserError):
-    """Someone else changed this annotator's document since this session last read it."""
-
-
 class DamagedError(StoreError):
     """The integrity check found damage; nothing was written."""
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from annotator.errors import StaleEditError
 from annotator.model import TITLE_KEYS, DocState, DocStatus, document_title
-from annotator.store.connection import StaleEditError, now
+from annotator.store.connection import now
 from annotator.store.documents import DocumentsMixin
 from annotator.store.history import HistoryMixin
 

@@ -88,3 +88,52 @@ def test_stats_on_missing_project_is_a_clear_error(
 ) -> None:
     assert cli.main(["stats", "--db", str(tmp_path / "nope.db")]) == 2
     assert "no such project file" in capsys.readouterr().err
+
+
+def test_a_missing_scheme_file_is_one_line_naming_it(
+    tmp_path: Path, seeds_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "labels.json"
+    db = tmp_path / "p.db"
+    code = cli.main(["import", str(seeds_dir), "--db", str(db), "--scheme", str(missing)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"annotator import: error: {missing}")
+    assert not db.exists()  # nothing was created
+
+
+def test_every_error_a_person_can_fix_is_a_user_error_from_one_module() -> None:
+    """One hierarchy: what the CLI catches once (and what the formats raise without knowing the
+    CLI) derives from annotator.errors.UserError."""
+    from annotator.errors import StaleEditError, UserError
+    from annotator.folders import FolderError
+    from annotator.formats import ExportError
+    from annotator.formats.reading import InputError
+    from annotator.formats.registry import UnknownFormat
+    from annotator.learn import TrainError
+    from annotator.model import ArgumentError, SchemeError, SpanError
+    from annotator.review.merge import MergeError
+    from annotator.store import StoreError
+    from annotator.suggest.base import LabelMapError
+
+    fixable = [ArgumentError, ExportError, FolderError, InputError, LabelMapError, MergeError]
+    fixable += [SchemeError, SpanError, StaleEditError, StoreError, TrainError, UnknownFormat]
+    assert [e.__name__ for e in fixable if not issubclass(e, UserError)] == []
+
+
+def test_the_cli_prints_what_a_user_error_reports_with_its_exit_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.jsonl"
+    lines = ['{"text": "Minsk"}', "{broken", "{also broken"]
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code = cli.main(["import", str(bad), "--db", str(tmp_path / "p.db")])
+    err = capsys.readouterr().err.splitlines()
+    broken = [n for n, line in enumerate(lines, 1) if not line.endswith("}")]
+    assert code == 1
+    assert [line.split(":")[2] for line in err[:-1]] == [str(n) for n in broken]
+    assert err[-1] == (
+        f"annotator import: {len(broken)} problem(s); nothing was imported "
+        "(--skip-bad imports the good documents)"
+    )
