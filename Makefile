@@ -25,7 +25,7 @@ run: $(STAMP) x11-libs
 ## Qt's X11 plugin needs system libraries that PyPI's wheels do not ship: install them where we
 ## may (root with apt-get), else say which.
 x11-libs: $(STAMP)
-	@missing="$$($(BIN)/python -c 'from annotator.commands.gui import missing_x11_packages as m; print(" ".join(m()))')"; \
+	@missing="$$($(BIN)/python -c 'from annotator.cli.gui import missing_x11_packages as m; print(" ".join(m()))')"; \
 	if [ -n "$$missing" ] && [ -n "$$DISPLAY" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing Qt's X11 libraries: $$missing"; \

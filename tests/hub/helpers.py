@@ -6,8 +6,8 @@ import random
 from pathlib import Path
 from typing import Any
 
+from annotator.merge import _work
 from annotator.model import DocState, DocStatus, Document, Span, SpanKind, SpanStatus
-from annotator.review.merge import _work
 from annotator.store import Store
 from annotator.store.hub import add_member, sync_url
 

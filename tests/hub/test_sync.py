@@ -15,9 +15,9 @@ from pathlib import Path
 
 import psycopg
 
+from annotator.merge import merge
 from annotator.model import Document, Span, SpanKind, SpanStatus
 from annotator.review.agreement import agreement
-from annotator.review.merge import merge
 from annotator.store import Store
 from annotator.store.sync import sync
 from tests.hub.helpers import annotate, corpus, desktop, everyone_work, history_rows, member_url

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from annotator.commands.agreement import format_report
+from annotator.cli.agreement import format_report
 from annotator.model import Argument, DocState, DocStatus, Document, Span, SpanKind, SpanStatus
 from annotator.review.agreement import agreement
 from annotator.store import Store

@@ -112,8 +112,8 @@ def test_every_error_a_person_can_fix_is_a_user_error_from_one_module() -> None:
     from annotator.formats.reading import InputError
     from annotator.formats.registry import UnknownFormat
     from annotator.learn import TrainError
+    from annotator.merge import MergeError
     from annotator.model import ArgumentError, SchemeError, SpanError
-    from annotator.review.merge import MergeError
     from annotator.store import StoreError
     from annotator.suggest.base import LabelMapError
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.commands import gui
+from annotator.cli import gui
 
 
 def _args(tmp_path: Path) -> argparse.Namespace:

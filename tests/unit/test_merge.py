@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from annotator.cli import main
+from annotator.merge import MergeError, merge, parse_renames
 from annotator.model import DocState, DocStatus, Document, Relation, Span, SpanKind, SpanStatus
-from annotator.review.merge import MergeError, merge, parse_renames
 from annotator.store import Store
 
 SHARED = "Lukaschenko traf Putin in Minsk."

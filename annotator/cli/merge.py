@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.review.merge import merge, parse_renames
+    from annotator.merge import merge, parse_renames
 
     renames = parse_renames(args.rename)
     with Store.open(args.db, create=False, verify=True) as store:

@@ -1,8 +1,9 @@
 """The command line: ``annotator COMMAND [options]``.
 
-Thin: it parses arguments and calls plain functions. Each command lives in its own module under
-``annotator.commands`` with ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``;
-``COMMANDS`` lists them in the order ``--help`` shows them.
+Thin: it parses arguments and calls plain functions. Each CLI command lives in its own module of
+this package (``annotator.cli.import_``, ``annotator.cli.export``...) with ``NAME``, ``HELP``,
+``add_arguments(parser)`` and ``run(args) -> int``; ``COMMANDS`` lists them in the order
+``--help`` shows them. A :class:`~annotator.errors.UserError` is caught once, in :func:`main`.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ COMMANDS: tuple[str, ...] = (
     "sync",
     "hub",
 )
-"""Modules of ``annotator.commands``; each module adds one subcommand."""
+"""Modules of ``annotator.cli``; each module adds one subcommand."""
 
 DEFAULT_DB = "annotator.db"
 
@@ -56,7 +57,7 @@ def default_db() -> Path:
 
 
 def _modules() -> list[ModuleType]:
-    return [importlib.import_module(f"annotator.commands.{name}") for name in COMMANDS]
+    return [importlib.import_module(f"annotator.cli.{name}") for name in COMMANDS]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -132,10 +133,3 @@ def _database_error(args: argparse.Namespace, exc: sqlite3.DatabaseError) -> int
 def gui_main() -> int:
     """Entry point of the ``annotator-gui`` launcher: the window on the default project."""
     return main(["gui", *sys.argv[1:]])
-
-
-if __name__ == "__main__":
-    # Run the imported module's main, not this __main__ copy (one set of command modules).
-    from annotator.cli import main as _main
-
-    raise SystemExit(_main())
