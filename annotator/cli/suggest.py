@@ -62,8 +62,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from annotator.formats.prodigy import write_suggestions_jsonl
     from annotator.suggest import SpacySuggester, builtin_suggester, load_label_map
-    from annotator.suggest.batch import write_suggestions_jsonl
 
     if args.n_process < 1 or args.batch_size < 1:
         raise UserError("--n-process and --batch-size must be at least 1")

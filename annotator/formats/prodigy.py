@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -54,7 +56,9 @@ from annotator.formats.reading import (
     check_text,
     make_document,
 )
-from annotator.model import DocStatus, Relation, Span, SpanKind, SpanStatus
+from annotator.model import DocStatus, Document, Relation, Span, SpanKind, SpanStatus
+from annotator.store import Store
+from annotator.suggest.combine import current_suggestions
 
 FORMAT = "prodigy"
 ANSWERS = ("accept", "reject", "ignore")
@@ -603,3 +607,36 @@ def write(items: Iterable[Item], out: Outputs, ctx: Context, report: ExportRepor
         report.count(part, [s for s in spans if s.status != SpanStatus.SUGGESTED])
         for line in tasks_of(doc.id, doc.text, doc.meta, doc.source, spans, ctx):
             files[part].write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+def suggestion_task(doc: Document, spans: Sequence[Span]) -> dict[str, Any]:
+    """An open task (no answer) offering a document's suggestions, as Prodigy's ``ner.manual``
+    takes it in; each span also says its ``kind``, ``score`` and ``origin``."""
+    meta = {"id": doc.id, "source": doc.source}
+    line = task(doc.text, meta, spans, (), answer=None, tokens=doc.meta.get("tokens"))
+    for entry, span in zip(line["spans"], spans, strict=True):
+        entry.update(kind=span.kind.value, score=span.score, origin=span.origin)
+    return line
+
+
+def write_suggestions_jsonl(store: Store, path: Path) -> int:
+    """Every document with its current suggestions (:func:`suggestion_task`), one line each;
+    returns the lines (``annotator suggest --jsonl``).
+
+    Written to a temporary file beside ``path`` and moved into place, so an error never leaves
+    half a file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    lines = 0
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            for doc in store.iter_documents():
+                line = suggestion_task(doc, current_suggestions(store, doc.id))
+                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+                lines += 1
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return lines

@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from annotator.store import Store
+from annotator.suggest.batch import suggest_documents
 from annotator.tokens import warm_up
 
 log = logging.getLogger(__name__)
@@ -40,15 +41,7 @@ def project_factory(path: Path) -> SuggesterFactory:
 
 def suggest_now(store: Store, doc_ids: list[str], factory: SuggesterFactory) -> int:
     """Compute and save suggestions for documents without a run of this suggester (blocking)."""
-    suggester = factory()
-    todo = [
-        d for d in doc_ids if not store.has_suggestion_run(d, suggester.name, suggester.version)
-    ]
-    if not todo:
-        return 0
-    texts = [store.document(d).text for d in todo]
-    results = list(zip(todo, suggester.suggest(texts, n_process=1), strict=True))
-    return store.save_suggestions(results, origin=suggester.name, version=suggester.version)
+    return suggest_documents(store, factory(), doc_ids).spans
 
 
 class SuggestionWorker(QObject):
@@ -108,11 +101,7 @@ class SuggestionWorker(QObject):
                     continue
                 self.busy.emit(f"Computing suggestions ({suggester.name})…")
                 try:
-                    text = store.document(doc_id).text
-                    spans = next(iter(suggester.suggest([text], n_process=1)))
-                    store.save_suggestions(
-                        [(doc_id, spans)], origin=suggester.name, version=suggester.version
-                    )
+                    suggest_documents(store, suggester, [doc_id])
                 except Exception as exc:
                     log.exception("suggestions failed for %s", doc_id)
                     self.failed.emit(f"Suggestions failed for {doc_id}: {exc}")

@@ -9,19 +9,15 @@ moment share the documents instead of both doing all of them.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import socket
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from annotator.model import Span
+from annotator.model import Document, Span
 from annotator.store import Store
 from annotator.suggest.base import Suggester
-from annotator.suggest.combine import current_suggestions
 
 Progress = Callable[[int], None]
 """Called with the number of documents just finished."""
@@ -77,17 +73,16 @@ def suggest_corpus(
             if not chunk:
                 break
             todo -= len(chunk)
-            pending: list[tuple[str, list[Span]]] = []
-            results = suggester.suggest(
-                [d.text for d in chunk], batch_size=batch_size, n_process=n_process
+            _suggest_and_save(
+                store,
+                suggester,
+                chunk,
+                batch_size=batch_size,
+                n_process=n_process,
+                commit_every=commit_every,
+                report=report,
+                progress=progress,
             )
-            for doc, spans in zip(chunk, results, strict=True):
-                pending.append((doc.id, spans))
-                if len(pending) >= commit_every:
-                    _save(store, pending, name, version, report, progress)
-                    pending = []
-            if pending:
-                _save(store, pending, name, version, report, progress)
     finally:
         store.release_claim(owner)
     dropped = getattr(suggester, "dropped", None)
@@ -96,52 +91,70 @@ def suggest_corpus(
     return report
 
 
-def _save(
+def suggest_documents(
     store: Store,
-    pending: list[tuple[str, list[Span]]],
-    name: str,
-    version: str,
+    suggester: Suggester,
+    doc_ids: Sequence[str],
+    *,
+    batch_size: int = 32,
+    progress: Progress | None = None,
+) -> BatchReport:
+    """Suggest for those of ``doc_ids`` that have no run of ``suggester``'s name and version yet,
+    in this process and in the order given, saving every ``batch_size`` documents in one
+    transaction: the one suggest-then-save loop of the window (a document just opened, the
+    documents around it), of retraining (the untouched documents) and of the CLI (through
+    :func:`suggest_corpus`, which claims its documents first)."""
+    name, version = suggester.name, suggester.version
+    todo = [d for d in doc_ids if not store.has_suggestion_run(d, name, version)]
+    report = BatchReport(already=len(doc_ids) - len(todo))
+    for i in range(0, len(todo), batch_size):
+        docs = [store.document(d) for d in todo[i : i + batch_size]]
+        _suggest_and_save(
+            store,
+            suggester,
+            docs,
+            batch_size=batch_size,
+            n_process=1,
+            commit_every=batch_size,
+            report=report,
+            progress=progress,
+        )
+    return report
+
+
+def _suggest_and_save(
+    store: Store,
+    suggester: Suggester,
+    docs: Sequence[Document],
+    *,
+    batch_size: int,
+    n_process: int,
+    commit_every: int,
     report: BatchReport,
     progress: Progress | None,
 ) -> None:
-    report.spans += store.save_suggestions(pending, origin=name, version=version)
+    """Suggest for ``docs`` and save the results every ``commit_every`` documents."""
+    pending: list[tuple[str, list[Span]]] = []
+    results = suggester.suggest([d.text for d in docs], batch_size=batch_size, n_process=n_process)
+    for doc, spans in zip(docs, results, strict=True):
+        pending.append((doc.id, spans))
+        if len(pending) >= commit_every:
+            _save(store, suggester, pending, report, progress)
+            pending = []
+    if pending:
+        _save(store, suggester, pending, report, progress)
+
+
+def _save(
+    store: Store,
+    suggester: Suggester,
+    pending: list[tuple[str, list[Span]]],
+    report: BatchReport,
+    progress: Progress | None,
+) -> None:
+    report.spans += store.save_suggestions(
+        pending, origin=suggester.name, version=suggester.version
+    )
     report.documents += len(pending)
     if progress:
         progress(len(pending))
-
-
-def write_suggestions_jsonl(store: Store, path: Path) -> int:
-    """All current suggestions, one line per document in the Prodigy shape; returns the lines.
-
-    Written to a temporary file beside ``path`` and moved into place, so an error never leaves
-    half a file.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    lines = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for doc in store.iter_documents():
-                spans = [
-                    {
-                        "start": s.start,
-                        "end": s.end,
-                        "label": s.label,
-                        "kind": s.kind.value,
-                        "score": s.score,
-                        "origin": s.origin,
-                    }
-                    for s in current_suggestions(store, doc.id)
-                ]
-                line = {
-                    "text": doc.text,
-                    "meta": {"id": doc.id, "source": doc.source},
-                    "spans": spans,
-                }
-                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
-                lines += 1
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return lines

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from annotator.formats import collect
+from annotator.formats.prodigy import write_suggestions_jsonl
 from annotator.model import DocStatus, Document, Span, SpanKind, SpanStatus
 from annotator.session import Session
 from annotator.store import Store
-from annotator.suggest.batch import write_suggestions_jsonl
 from annotator.suggest.combine import (
     MEMORY_ORIGIN,
     VETO_ORIGIN,

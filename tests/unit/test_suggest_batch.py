@@ -10,10 +10,11 @@ import pytest
 
 from annotator import cli
 from annotator.corpus import import_paths
+from annotator.formats.prodigy import input_hash, write_suggestions_jsonl
 from annotator.model import Span
 from annotator.store import Store
 from annotator.suggest import RuleSuggester
-from annotator.suggest.batch import suggest_corpus, write_suggestions_jsonl
+from annotator.suggest.batch import suggest_corpus, suggest_documents
 from annotator.suggest.combine import current_suggestions
 
 
@@ -88,6 +89,9 @@ def test_jsonl_out_is_prodigy_shape_and_reimports(
     assert write_suggestions_jsonl(corpus, out) == 40
     first = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
     assert first["meta"]["id"] == "d00"
+    # a Prodigy task written by the Prodigy writer: open (no answer), hashed, tokenized
+    assert "answer" not in first and first["_input_hash"] == input_hash(first["text"])
+    assert all(t["text"] == first["text"][t["start"] : t["end"]] for t in first["tokens"])
     span = first["spans"][0]
     assert first["text"][span["start"] : span["end"]]
     assert set(span) >= {"start", "end", "label", "kind", "score"}
@@ -163,3 +167,19 @@ def test_cli_suggest_uses_the_projects_retrained_model(
         assert all(
             v == {next(iter(v))} and next(iter(v)).startswith("0.0.7+") for v in versions.values()
         )
+
+
+def test_suggest_documents_does_only_those_without_a_run(
+    corpus: Store, rules: RuleSuggester
+) -> None:
+    ids = corpus.document_ids()[:5]
+    first = suggest_documents(corpus, rules, ids[:2])
+    assert (first.documents, first.already) == (2, 0)
+    again = suggest_documents(corpus, rules, ids, batch_size=2)
+    assert (again.documents, again.already) == (len(ids) - 2, 2)
+    expected = [next(iter(rules.suggest([corpus.document(d).text]))) for d in ids]
+    assert again.spans == sum(len(spans) for spans in expected[2:])
+    for doc_id, spans in zip(ids, expected, strict=True):
+        assert corpus.has_suggestion_run(doc_id, rules.name, rules.version)
+        assert [s.key for s in current_suggestions(corpus, doc_id)] == sorted(s.key for s in spans)
+    assert not corpus.has_suggestion_run(corpus.document_ids()[5], rules.name, rules.version)
