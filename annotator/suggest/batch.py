@@ -113,7 +113,7 @@ def suggest_documents(
             store,
             suggester,
             docs,
-            batch_size=batch_size,
+            batch_size=None,
             n_process=1,
             commit_every=batch_size,
             report=report,
@@ -127,7 +127,7 @@ def _suggest_and_save(
     suggester: Suggester,
     docs: Sequence[Document],
     *,
-    batch_size: int,
+    batch_size: int | None,
     n_process: int,
     commit_every: int,
     report: BatchReport,
@@ -135,7 +135,13 @@ def _suggest_and_save(
 ) -> None:
     """Suggest for ``docs`` and save the results every ``commit_every`` documents."""
     pending: list[tuple[str, list[Span]]] = []
-    results = suggester.suggest([d.text for d in docs], batch_size=batch_size, n_process=n_process)
+    texts = [d.text for d in docs]
+    # batch_size None: the window's call, suggest(texts, n_process=1), that any suggester takes
+    results = (
+        suggester.suggest(texts, n_process=n_process)
+        if batch_size is None
+        else suggester.suggest(texts, batch_size=batch_size, n_process=n_process)
+    )
     for doc, spans in zip(docs, results, strict=True):
         pending.append((doc.id, spans))
         if len(pending) >= commit_every:
