@@ -101,9 +101,9 @@ def suggest_documents(
 ) -> BatchReport:
     """Suggest for those of ``doc_ids`` that have no run of ``suggester``'s name and version yet,
     in this process and in the order given, saving every ``batch_size`` documents in one
-    transaction: the one suggest-then-save loop of the window (a document just opened, the
-    documents around it), of retraining (the untouched documents) and of the CLI (through
-    :func:`suggest_corpus`, which claims its documents first)."""
+    transaction: the suggest-then-save loop of the window (a document just opened, the documents
+    around it); the CLI's :func:`suggest_corpus` claims its documents first and shares the step
+    that suggests and saves."""
     name, version = suggester.name, suggester.version
     todo = [d for d in doc_ids if not store.has_suggestion_run(d, name, version)]
     report = BatchReport(already=len(doc_ids) - len(todo))
