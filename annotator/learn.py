@@ -57,6 +57,7 @@ from annotator import long_texts
 from annotator.errors import UserError
 from annotator.model import Span, SpanKind
 from annotator.store import Store
+from annotator.suggest.batch import suggest_documents
 from annotator.suggest.evaluate import Comparison
 
 if TYPE_CHECKING:
@@ -1194,19 +1195,11 @@ def _write_model(nlp: Language, out: Path) -> None:
 
 
 def resuggest_untouched(store: Store, *, batch: int = 32) -> int:
-    """New suggestions from the current model for the documents nobody has touched yet."""
+    """New suggestions from the current model for the documents nobody has touched yet, through
+    the one suggest-then-save loop (:func:`annotator.suggest.batch.suggest_documents`)."""
     suggester = project_suggester(store)
-    todo = [
-        d
-        for d in store.untouched_documents()
-        if not store.has_suggestion_run(d, suggester.name, suggester.version)
-    ]
-    for i in range(0, len(todo), batch):
-        chunk = todo[i : i + batch]
-        texts = [store.document(d).text for d in chunk]
-        results = list(zip(chunk, suggester.suggest(texts, n_process=1), strict=True))
-        store.save_suggestions(results, origin=suggester.name, version=suggester.version)
-    return len(todo)
+    report = suggest_documents(store, suggester, store.untouched_documents(), batch_size=batch)
+    return report.documents
 
 
 def _write_text(path: Path, text: str) -> None:
