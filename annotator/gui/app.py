@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING, Literal
 
+from annotator.errors import UserError
+from annotator.gui import interaction
 from annotator.gui.suggestions import SuggesterFactory, project_factory
 from annotator.identity import remember_annotator, resolve_annotator
 from annotator.store import Store
@@ -35,6 +40,33 @@ def _quiet_offscreen_warnings() -> None:
             print(message, file=sys.stderr)
 
     qInstallMessageHandler(handler)
+
+
+ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
+
+
+def report_user_errors(previous: ExceptHook) -> ExceptHook:
+    """The window's one catch of :class:`UserError` (the CLI has the other): an exception that
+    leaves a slot reaches ``sys.excepthook``; a user error is shown in a dialog, anything else is
+    a fault of the program and goes on to ``previous`` with its traceback."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> object:
+        if isinstance(exc, UserError):
+            interaction.current().show_error("annotator", str(exc))
+            return None
+        return previous(kind, exc, tb)
+
+    return hook
+
+
+@contextmanager
+def user_errors_shown() -> Iterator[None]:
+    previous = sys.excepthook
+    sys.excepthook = report_user_errors(previous)
+    try:
+        yield
+    finally:
+        sys.excepthook = previous
 
 
 def run(
@@ -89,7 +121,8 @@ def run(
         if uncertain_first:
             window.actions_by_name["uncertain_first"].setChecked(True)
         window.raise_()
-        return int(app.exec())
+        with user_errors_shown():
+            return int(app.exec())
     finally:
         store.close()
 
@@ -117,7 +150,8 @@ def _review(
     window.show()
     window.open_first(document)
     if screenshot is None:
-        return int(app.exec())
+        with user_errors_shown():
+            return int(app.exec())
     return save_screenshot(app, window, screenshot)
 
 

@@ -28,14 +28,15 @@ from typing import Any, Protocol
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QUndoStack
 
-from annotator.errors import StaleEditError
+from annotator.errors import StaleEditError, UserError
 from annotator.gui import interaction
 from annotator.gui.commands import Edit, UndoStep
 from annotator.gui.document import DocumentModel, Key
-from annotator.model import Argument, ArgumentError, Role, Span, SpanError, SpanKind, SpanStatus
+from annotator.model import Argument, Role, Span, SpanKind, SpanStatus
 
-# What a person can cause with a keypress: told in the status bar, never raised.
-USER_ERRORS: tuple[type[Exception], ...] = (SpanError, ArgumentError)
+# What a person can cause with a keypress (a span or argument that cannot be, a project that
+# cannot take the edit): told in the status bar, never raised. A stale edit reloads instead.
+USER_ERRORS: tuple[type[Exception], ...] = (UserError,)
 
 MOVES = ("grow_start", "shrink_start", "grow_end", "shrink_end")
 
@@ -220,6 +221,9 @@ class SpanEditor(QObject):
         """Build an edit and push it; a user error goes to the status bar."""
         try:
             command = make()
+        except StaleEditError as exc:
+            self.on_conflict(exc)
+            return False
         except USER_ERRORS as exc:
             self.message(str(exc))
             return False

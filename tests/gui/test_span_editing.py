@@ -174,3 +174,28 @@ def test_an_edit_elsewhere_is_reported_nothing_written_and_reloaded(
     opened.select_text("Ben")  # after the reload, editing works again
     opened.press(Key.Key_P)
     assert opened.saved() == {("Ben", "ORG"), ("Ben", "PER")}
+
+
+def test_any_user_error_of_an_edit_goes_to_the_status_bar_and_a_fault_is_raised(
+    opened: Opened,
+) -> None:
+    """Both windows: an edit refused for a reason the person can fix (here a project error, not
+    only a span's) is told in the status bar and nothing is pushed; a program fault is not
+    swallowed."""
+    from annotator.store import StoreError
+
+    editor = opened.window.editor
+    steps = editor.undo_stack.count()
+
+    def refused() -> None:
+        raise StoreError("project.db is read-only")
+
+    assert editor.build(refused) is False
+    assert "project.db is read-only" in opened.window.statusBar().currentMessage()
+    assert editor.undo_stack.count() == steps
+
+    def faulty() -> None:
+        raise KeyError("internal")
+
+    with pytest.raises(KeyError):
+        editor.build(faulty)
