@@ -865,10 +865,12 @@ def shipped_sentences(name: str) -> list[Annotated]:
     return out
 
 
-def _only_labels(docs: Sequence[Annotated], labels: set[str]) -> list[Annotated]:
-    return [
-        Annotated(d.doc_id, d.text, tuple(s for s in d.spans if s.label in labels)) for d in docs
-    ]
+def rehearsable(docs: Sequence[Annotated], labels: set[str]) -> list[Annotated]:
+    """The rehearsal sentences a project with entity ``labels`` can learn from: those whose every
+    entity has a label of the scheme. A sentence with a name of another label is left out, not
+    stripped of it: stripped, it would teach that the name is no entity (a project whose scheme
+    calls organisations ORGANIZATION would unlearn its own names from the built-in ORG's)."""
+    return [d for d in docs if all(s.label in labels for s in d.spans)]
 
 
 # ---- step 4: evaluate on the held-back documents -------------------------------------------
@@ -1022,7 +1024,7 @@ def train(
     entity_labels = {label.name for label in store.scheme.of_kind(SpanKind.ENTITY)}
     rehearsal: list[Example] = []
     if options.rehearsal == "sample":
-        sample = _only_labels(shipped_sentences(REHEARSAL_FILE), entity_labels)
+        sample = rehearsable(shipped_sentences(REHEARSAL_FILE), entity_labels)
         rehearsal, _ = _examples(nlp, sample, annotate=annotate, events=False)
     elif options.rehearsal not in REHEARSAL_KINDS:
         raise TrainError(f"unknown rehearsal {options.rehearsal!r} (use sample or none)")

@@ -18,6 +18,8 @@ from annotator.learn import (
     collect,
     gate,
     plan_fit,
+    rehearsable,
+    shipped_sentences,
     split_documents,
 )
 from annotator.model import DocStatus, Document, Span, SpanKind, SpanStatus
@@ -306,3 +308,27 @@ def test_four_seed_articles_do_not_put_a_worse_model_into_use(tmp_path: Path) ->
         assert current_model_path(store) == before
         assert "cannot tell" in report.reason
     store.close()
+
+
+def test_rehearsal_leaves_out_sentences_with_labels_the_scheme_lacks() -> None:
+    """A project of its own scheme (ORGANIZATION, not ORG) must not rehearse sentences stripped
+    of their ORG names: they would teach that those names are no entities."""
+
+    def entity(start: int, end: int, label: str) -> Span:
+        return Span(start=start, end=end, label=label, status=SpanStatus.ACCEPTED)
+
+    text = "Die EU traf Merkel."
+    docs = [
+        Annotated("a", text, (entity(4, 6, "ORG"), entity(12, 18, "PER"))),
+        Annotated("b", text, (entity(12, 18, "PER"),)),
+        Annotated("c", "Es regnete.", ()),
+    ]
+    kept = rehearsable(docs, {"PER", "ORGANIZATION"})
+    assert [d.doc_id for d in kept] == ["b", "c"]
+    assert kept[0].spans == docs[1].spans  # kept whole, never stripped
+    shipped = shipped_sentences("rehearsal-de.jsonl.gz")
+    labels = {s.label for d in shipped for s in d.spans}
+    assert "ORG" in labels
+    without_org = rehearsable(shipped, labels - {"ORG"})
+    assert without_org and all(s.label != "ORG" for d in without_org for s in d.spans)
+    assert len(without_org) == sum(1 for d in shipped if all(s.label != "ORG" for s in d.spans))
