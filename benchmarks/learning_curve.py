@@ -60,6 +60,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -554,6 +555,58 @@ def sized(args: argparse.Namespace) -> int:
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
 
 
+def draw_panel(
+    p: Any,
+    box: Any,
+    label: str,
+    ymax: float,
+    ks: Sequence[int],
+    kmax: int,
+    xlabel: str,
+    *,
+    title: Any,
+    xlabel_gap: float,
+) -> None:
+    """One plot panel's frame: its box, title (drawn in the rectangle ``title``), five grid
+    lines with their values up to ``ymax``, a tick for each k and the x-axis label."""
+    from PySide6.QtCore import QPointF, QRectF, Qt
+    from PySide6.QtGui import QColor, QPen
+
+    p.setPen(QPen(QColor("#888"), 1))
+    p.drawRect(box)
+    p.setPen(QColor("black"))
+    p.drawText(title, Qt.AlignmentFlag.AlignCenter, label)
+    for t in range(5):
+        y = box.bottom() - box.height() * t / 4
+        p.setPen(QPen(QColor("#ddd"), 1))
+        p.drawLine(QPointF(box.left(), y), QPointF(box.right(), y))
+        p.setPen(QColor("black"))
+        p.drawText(
+            QRectF(box.left() - 55, y - 8, 50, 16),
+            Qt.AlignmentFlag.AlignRight,
+            f"{ymax * t / 4:.2f}" if ymax <= 1 else f"{ymax * t / 4:.0f}",
+        )
+    for k in ks:
+        x = box.left() + box.width() * k / kmax
+        p.drawText(QRectF(x - 15, box.bottom() + 4, 30, 16), Qt.AlignmentFlag.AlignCenter, str(k))
+    p.drawText(
+        QRectF(box.left(), box.bottom() + xlabel_gap, box.width(), 18),
+        Qt.AlignmentFlag.AlignCenter,
+        xlabel,
+    )
+
+
+def save_png(image: Any, path: Path) -> None:
+    """Write a QImage as PNG through a temporary file, so a half-written plot never stays."""
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp.png")
+    if not image.save(str(tmp), "PNG"):
+        raise OSError(f"cannot write {tmp}")
+    os.replace(tmp, path)
+
+
 def plot(series: Sequence[tuple[str, Sequence[Point]]], path: Path, *, title: str) -> None:
     """Two panels (F1, actions per document) against k, one line per series, drawn with Qt
     offscreen."""
@@ -582,29 +635,16 @@ def plot(series: Sequence[tuple[str, Sequence[Point]]], path: Path, *, title: st
     ]
     for i, (label, value, ymax) in enumerate(panels):
         box = QRectF(60 + i * 440, 50, 360, 300)
-        p.setPen(QPen(QColor("#888"), 1))
-        p.drawRect(box)
-        p.setPen(QColor("black"))
-        p.drawText(QRectF(box.left(), 20, box.width(), 24), Qt.AlignmentFlag.AlignCenter, label)
-        for t in range(5):
-            y = box.bottom() - box.height() * t / 4
-            p.setPen(QPen(QColor("#ddd"), 1))
-            p.drawLine(QPointF(box.left(), y), QPointF(box.right(), y))
-            p.setPen(QColor("black"))
-            p.drawText(
-                QRectF(box.left() - 55, y - 8, 50, 16),
-                Qt.AlignmentFlag.AlignRight,
-                f"{ymax * t / 4:.2f}" if ymax <= 1 else f"{ymax * t / 4:.0f}",
-            )
-        for k in sorted({pt.k for _, pts in series for pt in pts}):
-            x = box.left() + box.width() * k / kmax
-            p.drawText(
-                QRectF(x - 15, box.bottom() + 4, 30, 16), Qt.AlignmentFlag.AlignCenter, str(k)
-            )
-        p.drawText(
-            QRectF(box.left(), box.bottom() + 22, box.width(), 18),
-            Qt.AlignmentFlag.AlignCenter,
+        draw_panel(
+            p,
+            box,
+            label,
+            ymax,
+            sorted({pt.k for _, pts in series for pt in pts}),
+            kmax,
             "k = documents annotated",
+            title=QRectF(box.left(), 20, box.width(), 24),
+            xlabel_gap=22,
         )
         for (_, pts), colour in zip(series, COLOURS, strict=False):
             points = [
@@ -632,11 +672,7 @@ def plot(series: Sequence[tuple[str, Sequence[Point]]], path: Path, *, title: st
         f"learning curve ({title}): simulated annotator, benchmarks/learning_curve.py",
     )
     p.end()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp.png")
-    if not image.save(str(tmp), "PNG"):
-        raise OSError(f"cannot write {tmp}")
-    os.replace(tmp, path)
+    save_png(image, path)
 
 
 if __name__ == "__main__":

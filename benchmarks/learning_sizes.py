@@ -50,8 +50,10 @@ from benchmarks.learning_curve import (
     Key,
     annotate,
     count,
+    draw_panel,
     pending,
     plan,
+    save_png,
 )
 
 
@@ -408,29 +410,16 @@ def plot(runs: Sequence[SizedRun], path: Path, *, title: str) -> None:
     colour_of: dict[str, str] = {}
     for i, (label, ymax, series) in enumerate(panels):
         box = QRectF(60 + i * 390, 40, 320, 280)
-        p.setPen(QPen(QColor("#888"), 1))
-        p.drawRect(box)
-        p.setPen(QColor("black"))
-        p.drawText(QRectF(box.left(), 14, box.width(), 22), Qt.AlignmentFlag.AlignCenter, label)
-        for t in range(5):
-            y = box.bottom() - box.height() * t / 4
-            p.setPen(QPen(QColor("#ddd"), 1))
-            p.drawLine(QPointF(box.left(), y), QPointF(box.right(), y))
-            p.setPen(QColor("black"))
-            p.drawText(
-                QRectF(box.left() - 55, y - 8, 50, 16),
-                Qt.AlignmentFlag.AlignRight,
-                f"{ymax * t / 4:.2f}" if ymax <= 1 else f"{ymax * t / 4:.0f}",
-            )
-        for k in sorted({pt.k for r in runs for pt in r.points}):
-            x = box.left() + box.width() * k / kmax
-            p.drawText(
-                QRectF(x - 15, box.bottom() + 4, 30, 16), Qt.AlignmentFlag.AlignCenter, str(k)
-            )
-        p.drawText(
-            QRectF(box.left(), box.bottom() + 20, box.width(), 18),
-            Qt.AlignmentFlag.AlignCenter,
+        draw_panel(
+            p,
+            box,
+            label,
+            ymax,
+            sorted({pt.k for r in runs for pt in r.points}),
+            kmax,
             "k = documents finished",
+            title=QRectF(box.left(), 14, box.width(), 22),
+            xlabel_gap=20,
         )
         for name, values in series:
             measure = name.rsplit(" (", 1)[0]  # one colour per measure, dashes for the order
@@ -474,10 +463,4 @@ def plot(runs: Sequence[SizedRun], path: Path, *, title: str) -> None:
         f"{title}: retraining at k finished documents, benchmarks/learning_curve.py",
     )
     p.end()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp.png")
-    if not image.save(str(tmp), "PNG"):
-        raise OSError(f"cannot write {tmp}")
-    import os as _os
-
-    _os.replace(tmp, path)
+    save_png(image, path)
