@@ -168,7 +168,12 @@ class StatesMixin(DocumentsMixin, HistoryMixin):
         ]
 
     def has_shared_documents(self) -> bool:
-        """Whether two or more annotators have worked on the same document (double annotation)."""
+        """Whether two or more annotators have worked on the same document (double annotation).
+        Asked on every document opened: a project of one annotator answers from the annotators
+        table without reading its document states."""
+        (annotators,) = self.db.conn.execute("SELECT count(*) FROM annotators").fetchone()
+        if annotators < 2:
+            return False
         row = self.db.conn.execute(
             "SELECT 1 FROM doc_states GROUP BY doc_id HAVING count(*) >= 2 LIMIT 1"
         ).fetchone()
