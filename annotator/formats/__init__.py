@@ -323,6 +323,7 @@ def collect(
     status: Status = "done",
     include_suggestions: bool = False,
     batch: int = 500,
+    suggestions: Callable[[str], Sequence[Span]] | None = None,
 ) -> Iterator[tuple[Document, list[Span]]]:
     """Stream the documents to export with their spans, in import order.
 
@@ -336,7 +337,16 @@ def collect(
     review mode (``status="all"``: also documents with gold spans whose review is not finished);
     ``annotator`` and ``include_suggestions`` do not apply. No reviewed document raises
     :class:`ExportError`.
+
+    ``suggestions``: how a document's current suggestions are read (default
+    :func:`~annotator.suggest.combine.current_suggestions`); :func:`export` passes the one its
+    writers also read, so they are computed once per document.
     """
+    if suggestions is None:
+
+        def suggestions(doc_id: str) -> Sequence[Span]:
+            return current_suggestions(store, doc_id)
+
     if gold:
         yield from _collect_gold(store, status=status, batch=batch)
         return
@@ -355,7 +365,7 @@ def collect(
             spans = [s for s in decided if s.status == SpanStatus.ACCEPTED]
             if include_suggestions:
                 keys = {s.key for s in decided}
-                spans += [s for s in current_suggestions(store, doc.id) if s.key not in keys]
+                spans += [s for s in suggestions(doc.id) if s.key not in keys]
                 spans.sort(key=lambda s: (s.start, s.end, s.label))
             yield doc, spans
 
@@ -509,6 +519,14 @@ def export(
     if gold and annotator is not None:
         raise ExportError("give either --annotator or --gold, not both")
     name = None if gold else resolve_annotator(store, annotator)
+    last: dict[str, Sequence[Span]] = {}
+
+    def suggestions(doc_id: str) -> Sequence[Span]:
+        """The document's current suggestions, read once for collect and the writer."""
+        if doc_id not in last:
+            last.clear()
+            last[doc_id] = current_suggestions(store, doc_id)
+        return last[doc_id]
 
     def stream() -> Iterator[tuple[Document, list[Span]]]:
         return collect(
@@ -517,6 +535,7 @@ def export(
             gold=gold,
             status=status,
             include_suggestions=include_suggestions,
+            suggestions=suggestions,
         )
 
     if split:
@@ -561,11 +580,7 @@ def export(
         annotator=name,
         gold=gold,
         arguments=arguments,
-        suggestions=(
-            (lambda doc_id: current_suggestions(store, doc_id))
-            if include_suggestions and not gold
-            else lambda doc_id: ()
-        ),
+        suggestions=suggestions if include_suggestions and not gold else lambda doc_id: (),
     )
     _refuse_unsafe_labels(ctx, fmt)
     report = ExportReport(format=fmt, out=out)
