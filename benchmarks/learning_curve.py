@@ -42,9 +42,11 @@ Usage::
         --minutes 4 --json sd-uncertain.json --plot-with sd-import.json \
         --plot docs/learning_smartdata.png
     python -m benchmarks.learning_curve --corpus hipe --minutes 4 --plot docs/learning_hipe.png
+    python -m benchmarks.learning_curve --corpus legal --plot docs/learning_legal.png
 
-``--corpus hipe`` and ``--corpus smartdata`` retrain at k = 10, 25, 50, 100, 200 finished
-documents of a new source (:mod:`benchmarks.learning_sizes`; figures in ADR 0024).
+``--corpus hipe``, ``--corpus legal`` and ``--corpus smartdata`` retrain at k = 10, 25, 50, 100,
+200 finished documents of a new source (:mod:`benchmarks.learning_sizes`; figures in ADRs 0024
+and 0025).
 """
 
 from __future__ import annotations
@@ -452,21 +454,26 @@ def raw_scan(store: Store) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--corpus", choices=("seeds", "europarl", "hipe", "smartdata"), default="seeds"
+        "--corpus", choices=("seeds", "europarl", "hipe", "legal", "smartdata"), default="seeds"
     )
     parser.add_argument(
         "--order",
         choices=("import", "uncertain"),
         default="import",
-        help="hipe/smartdata: the pool's order, or most uncertain first",
+        help="hipe/legal/smartdata: the pool's order, or most uncertain first",
     )
     parser.add_argument(
-        "--minutes", type=float, default=5.0, help="hipe/smartdata: training budget at each k"
+        "--minutes", type=float, default=5.0, help="hipe/legal/smartdata: training budget at each k"
     )
     parser.add_argument(
-        "--rehearsal", default="sample", help="hipe/smartdata: TrainOptions.rehearsal"
+        "--rehearsal", default="sample", help="hipe/legal/smartdata: TrainOptions.rehearsal"
     )
-    parser.add_argument("--pool", type=int, default=400, help="hipe/smartdata: pool documents")
+    parser.add_argument(
+        "--rehearsal-per-step", type=int, default=None, help="TrainOptions.rehearsal_per_step"
+    )
+    parser.add_argument(
+        "--pool", type=int, default=400, help="hipe/legal/smartdata: pool documents"
+    )
     parser.add_argument(
         "--model",
         default="builtin",
@@ -486,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
         "--plot-with", action="append", type=Path, help="also draw this earlier --json result"
     )
     args = parser.parse_args(argv)
-    if args.corpus in ("hipe", "smartdata"):
+    if args.corpus in ("hipe", "legal", "smartdata"):
         return sized(args)
     if args.ks is None:
         args.ks = "0,2,4,8,12,16,19" if args.corpus == "seeds" else "0,1,2,4,8,12,16,20,26"
@@ -538,6 +545,8 @@ def sized(args: argparse.Namespace) -> int:
         args.test = 150
     if args.per_doc == 10 and args.corpus == "hipe":
         args.per_doc = 8
+    if args.per_doc == 10 and args.corpus == "legal":  # a decision averages ~90 sentences
+        args.per_doc = 20
     runs = [learning_sizes.load(p) for p in args.plot_with or []]
     result = learning_sizes.run(args)
     if args.json:
@@ -546,7 +555,10 @@ def sized(args: argparse.Namespace) -> int:
     print()
     print(learning_sizes.table(runs))
     if args.plot:
-        title = "HIPE historical newspapers" if args.corpus == "hipe" else "Smart Data, own scheme"
+        title = {
+            "hipe": "HIPE historical newspapers",
+            "legal": "German court decisions (LER)",
+        }.get(args.corpus, "Smart Data, own scheme")
         learning_sizes.plot(runs, args.plot, title=title)
         print(f"plot -> {args.plot}")
     return 0

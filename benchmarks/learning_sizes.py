@@ -1,9 +1,9 @@
 """Learning curve at a team's real size: retraining at k finished documents of a new source.
 
-``python -m benchmarks.learning_curve --corpus hipe|smartdata`` runs this. A simulated annotator
-(the one of :mod:`benchmarks.learning_curve`: the session's commands, one "accept all" for the
-right suggestions) finishes documents of a pool one by one, the memory refreshed after each (the
-team's memory: one annotator); at each k of ``--ks`` the model is retrained with
+``python -m benchmarks.learning_curve --corpus hipe|legal|smartdata`` runs this. A simulated
+annotator (the one of :mod:`benchmarks.learning_curve`: the session's commands, one "accept
+all" for the right suggestions) finishes documents of a pool one by one, the memory refreshed
+after each (the team's memory: one annotator); at each k of ``--ks`` the model is retrained with
 :func:`annotator.learn.train` (the project's own gate decides whether it goes into use; untouched
 documents get its suggestions when it does). After each k we measure on held-out documents of
 the same source, never annotated: the F1 of the suggestions shown (model + memory, what the
@@ -15,6 +15,10 @@ Corpora:
 * ``hipe``: HIPE-2022 German historical newspapers (OCR text; PER, LOC, ORG, MISC), cut into
   passages of ``--per-doc`` sentences; the pool from the NewsEye and SoNAR dev files, the
   held-out documents from their test files (never tuned on). Entities only are scored.
+* ``legal``: German court decisions (LER, clean text the built-in model never saw; PER, LOC, ORG,
+  MISC mapped as ``training/corpora.py`` does, so law and case references are no entities),
+  passages of ``--per-doc`` (20) consecutive sentences of each court's file; every fifth block of
+  20 passages is held out (other decisions than the pool's). Entities only are scored.
 * ``smartdata``: the Smart Data corpus under its own scheme (concept types as entity labels,
   event names as event labels: none of them known to the built-in model or its patterns); the
   pool from the train file, the held-out documents from the test file (every other one).
@@ -137,6 +141,29 @@ def hipe(per_doc: int) -> tuple[list[Doc], list[Doc], LabelScheme | None]:
     return pool, test, None
 
 
+def legal(per_doc: int) -> tuple[list[Doc], list[Doc], LabelScheme | None]:
+    """German court decisions (LER): consecutive sentences of each court's file as passages;
+    every fifth block of 20 passages (a few decisions) is held out, so held-out passages share
+    no decision with the pool's."""
+    from training.corpora import LER_COURTS, read_ler
+
+    pool: list[Doc] = []
+    test: list[Doc] = []
+    seen: set[str] = set()
+    for court in LER_COURTS:
+        docs = _sentence_docs(
+            list(read_ler(DATA / "legal" / f"{court}.conll.gz")), per_doc, f"{court}/"
+        )
+        for i, doc in enumerate(docs):
+            if doc[1] in seen:
+                continue  # boilerplate passages repeat: one document
+            seen.add(doc[1])
+            (test if (i // 20) % 5 == 0 else pool).append(doc)
+    pool = [pool[i] for i in _spread(len(pool))]
+    test = [test[i] for i in _spread(len(test))]
+    return pool, test, None
+
+
 def _spread(n: int) -> list[int]:
     """0..n-1 in a fixed order that strides through the whole range (7 is prime to most n)."""
     step = next(s for s in (7, 11, 13, 17, 19) if n % s)
@@ -182,7 +209,10 @@ def _f1(gold: Sequence[Sequence[Key]], shown: Sequence[Sequence[Key]], labels: s
 def run(args: argparse.Namespace) -> SizedRun:
     from annotator.learn import TrainError, TrainOptions, active_model, project_suggester, train
 
-    pool, test, scheme = hipe(args.per_doc) if args.corpus == "hipe" else smartdata()
+    corpora = {"hipe": hipe, "legal": legal}
+    pool, test, scheme = (
+        corpora[args.corpus](args.per_doc) if args.corpus in corpora else smartdata()
+    )
     pool = pool[: args.pool]
     test = test[: args.test]
     ks = [int(x) for x in args.ks.split(",")]
@@ -192,7 +222,7 @@ def run(args: argparse.Namespace) -> SizedRun:
     store.add_documents(Document(id=d, text=t) for d, t, _ in [*pool, *test])
     entity_labels = {label.name for label in store.scheme.of_kind(SpanKind.ENTITY)}
     event_labels = {label.name for label in store.scheme.of_kind(SpanKind.EVENT)}
-    if args.corpus == "hipe":  # entities only; DATE is not annotated in HIPE
+    if args.corpus in corpora:  # entities only; DATE is annotated in neither
         UNSCORED.update(event_labels | {"DATE"})
         entity_labels -= {"DATE"}
         event_labels = set()
@@ -263,7 +293,16 @@ def run(args: argparse.Namespace) -> SizedRun:
             # too when the order depends on them): the window renews every untouched one
             report = train(
                 store,
-                TrainOptions(minutes=args.minutes, rehearsal=args.rehearsal, resuggest=False),
+                TrainOptions(
+                    minutes=args.minutes,
+                    rehearsal=args.rehearsal,
+                    resuggest=False,
+                    **(
+                        {"rehearsal_per_step": args.rehearsal_per_step}
+                        if args.rehearsal_per_step is not None
+                        else {}
+                    ),
+                ),
                 progress=None,
             )
         except TrainError as exc:
