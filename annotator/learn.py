@@ -213,6 +213,10 @@ class TrainReport:
     """Rehearsal sentences mixed into the fit."""
     resuggested: int = 0
     seconds: float = 0.0
+    kept_step: int = 0
+    """The evaluation whose entity recogniser weights were kept (0: the start weights)."""
+    kept_event_step: int | None = None
+    """The same for the event categoriser (None: the pipeline has none)."""
     skipped_spans: int = 0
     roles: str = ""
     """What learning the argument roles gave (:mod:`annotator.learn_roles`), if anything."""
@@ -233,6 +237,8 @@ class TrainReport:
             f"{self.steps} steps ({self.epochs:.1f} epochs) in {self.seconds:.0f} s, "
             f"stopped: {self.stopped}",
         ]
+        if self.curve:
+            lines.append(self._kept())
         if self.project is not None:
             lines.append(self.project.describe("held-back documents"))
         if self.general is not None:
@@ -253,6 +259,21 @@ class TrainReport:
         if self.roles:
             lines.append(self.roles)
         return "\n".join(lines)
+
+    def _kept(self) -> str:
+        """Which evaluation's weights the run kept, with its early-stopping F1."""
+        at = {e.step: e for e in self.curve}
+
+        def kept(step: int, f1: float | None) -> str:
+            what = "the start weights" if step == 0 else f"the weights of step {step}"
+            return what + (f" (early-stopping F1 {f1:.3f})" if f1 is not None else "")
+
+        entities = at.get(self.kept_step)
+        text = "kept " + kept(self.kept_step, entities.entity_f1 if entities else None)
+        if self.kept_event_step is not None:
+            events = at.get(self.kept_event_step)
+            text += "; events: " + kept(self.kept_event_step, events.event_f1 if events else None)
+        return text
 
     def to_json(self) -> dict[str, Any]:
         def comparison(c: Comparison | None) -> dict[str, Any] | None:
@@ -286,6 +307,8 @@ class TrainReport:
             "epochs": round(self.epochs, 2),
             "stopped": self.stopped,
             "rehearsal": self.rehearsal,
+            "kept_step": self.kept_step,
+            "kept_event_step": self.kept_event_step,
             "curve": [
                 {
                     "step": e.step,
@@ -1184,6 +1207,8 @@ def train(
         epochs=fitted.epochs,
         stopped=fitted.stopped,
         curve=fitted.curve,
+        kept_step=fitted.best_step,
+        kept_event_step=fitted.best_event_step,
         project=project,
         general=general,
         activated=activated,

@@ -381,3 +381,26 @@ def test_rehearsal_leaves_out_sentences_with_labels_the_scheme_lacks() -> None:
     without_org = rehearsable(shipped, labels - {"ORG"})
     assert without_org and all(s.label != "ORG" for d in without_org for s in d.spans)
     assert len(without_org) == sum(1 for d in shipped if all(s.label != "ORG" for s in d.spans))
+
+
+def test_the_summary_says_which_evaluation_the_run_kept() -> None:
+    from annotator.learn import Evaluation, TrainReport
+
+    curve = [
+        Evaluation(0, 0.5, None, 0.15, 0.16, 0.10),
+        Evaluation(17, 9.8, 35.6, 0.47, 0.48, 0.20),
+        Evaluation(34, 18.6, 16.5, 0.44, 0.44, 0.62),
+    ]
+    report = TrainReport(
+        version="v001", path=Path("m"), base="b", source="anna's documents", train_docs=68,
+        dev_docs=12, heldout_docs=20, heldout_ids=[], steps=34, epochs=2.0, stopped="no gain",
+        curve=curve, project=None, general=None, activated=False, reason="r",
+        kept_step=17, kept_event_step=34,
+    )  # fmt: skip
+    summary = report.summary()
+    assert "kept the weights of step 17 (early-stopping F1 0.480)" in summary
+    assert "events: the weights of step 34 (early-stopping F1 0.620)" in summary
+    assert report.to_json()["kept_step"] == 17 and report.to_json()["curve"][2]["event_f1"] == 0.62
+    start = TrainReport(**{**report.__dict__, "kept_step": 0, "kept_event_step": None})
+    assert "kept the start weights (early-stopping F1 0.160)" in start.summary()
+    assert "events:" not in start.summary()
