@@ -29,7 +29,7 @@ import sys
 from pathlib import Path
 
 from training.prepare import DEFAULT_DATA, ROOT
-from training.vectors import OUT, TEXT, write_text
+from training.vectors import OUT, ensure_text
 
 CONFIG = ROOT / "training" / "config.cfg"
 PRETRAIN_CONFIG = OUT / "pretrain.cfg"
@@ -73,10 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--out", type=Path, default=WEIGHTS)
     args = parser.parse_args(argv)
-    if not TEXT.exists():
-        lines, tokens = write_text(args.data, TEXT)
-        print(f"{TEXT}: {lines} lines, {tokens} tokens", flush=True)
-    print(f"{RAW_JSONL}: {write_jsonl(TEXT, RAW_JSONL)} lines", flush=True)
+    text = ensure_text(args.data)
+    print(f"{RAW_JSONL}: {write_jsonl(text, RAW_JSONL)} lines", flush=True)
     write_config(args.epochs)
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     subprocess.run(

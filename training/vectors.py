@@ -76,6 +76,14 @@ def write_text(data: Path, path: Path) -> tuple[int, int]:
     return lines, tokens
 
 
+def ensure_text(data: Path) -> Path:
+    """The raw text of the training parts, written once (``TEXT``)."""
+    if not TEXT.exists():
+        lines, tokens = write_text(data, TEXT)
+        print(f"{TEXT}: {lines} lines, {tokens} tokens", flush=True)
+    return TEXT
+
+
 def train_floret(text: Path, prefix: Path, *, bucket: int, dim: int, epochs: int) -> None:
     import floret
 
@@ -94,9 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--out", type=Path, default=VECTORS)
     args = parser.parse_args(argv)
-    if not TEXT.exists():
-        lines, tokens = write_text(args.data, TEXT)
-        print(f"{TEXT}: {lines} lines, {tokens} tokens", flush=True)
+    ensure_text(args.data)
     started = time.monotonic()
     prefix = args.out.parent / f"{args.out.name}-b{args.bucket}-d{args.dim}"
     train_floret(TEXT, prefix, bucket=args.bucket, dim=args.dim, epochs=args.epochs)
