@@ -57,7 +57,8 @@ def _read_gz(path: Path) -> str:
 def smartdata_documents(path: Path) -> list[dict[str, Any]]:
     """The documents of one Smart Data file (JSON objects one after another, not one per line)."""
     raw = _read_gz(path)
-    decoder, i, docs = json.JSONDecoder(), 0, []
+    decoder, i = json.JSONDecoder(), 0
+    docs: list[dict[str, Any]] = []
     while True:
         while i < len(raw) and raw[i].isspace():
             i += 1
@@ -164,7 +165,7 @@ def map_tag(raw: str, mapping: Any) -> str:
 
 def repair_bio(tags: list[str]) -> list[str]:
     """An I- that does not continue an entity of its label starts one."""
-    out = []
+    out: list[str] = []
     for i, tag in enumerate(tags):
         if tag.startswith("I-") and (i == 0 or out[i - 1][2:] != tag[2:]):
             tag = "B-" + tag[2:]
