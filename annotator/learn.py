@@ -751,12 +751,15 @@ def fit(
     rehearsal: Sequence[Example] = (),
     progress: ProgressCallback | None = None,
     fraction: tuple[float, float] = (0.0, 1.0),
+    untrained: Sequence[str] = (),
 ) -> FitResult:
     """``nlp.update`` in shuffled batches until the plan's steps or seconds run out, or (with
     ``dev`` documents) ``patience`` evaluations bring no better F1 on them (neither on entities
     nor on events); the weights of the best evaluations are restored at the end, the entity
     recogniser's chosen on entity F1 and the event categoriser's on event F1
-    (:func:`choose_checkpoint`). Each step also updates the entity recogniser on
+    (:func:`choose_checkpoint`); a component in ``untrained`` (added by this run) never gets its
+    start weights back, and with no event in the ``dev`` documents the categoriser follows the
+    recogniser's choice. Each step also updates the entity recogniser on
     ``rehearsal_per_step`` rehearsal examples (never the event categoriser: their events are
     not annotated)."""
     from spacy.util import minibatch
@@ -881,10 +884,27 @@ def fit(
         result.best_step = result.curve[chosen].step
         _restore(nlp, {n: w for n, w in snapshots[chosen].items() if n != SPANCAT_NAME})
         if SPANCAT_NAME in snapshots[0]:
-            kept = choose_checkpoint([e.event_f1 or 0.0 for e in result.curve])
+            kept = _events_checkpoint(
+                result.curve,
+                chosen,
+                dev_has_events=any(s.kind == SpanKind.EVENT for d in dev for s in d.spans),
+                untrained=SPANCAT_NAME in untrained,
+            )
             result.best_event_step = result.curve[kept].step
             _restore(nlp, {SPANCAT_NAME: snapshots[kept][SPANCAT_NAME]})
     return result
+
+
+def _events_checkpoint(
+    curve: Sequence[Evaluation], chosen: int, *, dev_has_events: bool, untrained: bool
+) -> int:
+    """The evaluation whose event categoriser weights a run keeps. An untrained categoriser
+    suggests noise (every n-gram above the threshold), so one this run added never keeps the
+    start weights; without events to score, it follows the recogniser's choice."""
+    first = 1 if untrained and len(curve) > 1 else 0
+    if not dev_has_events:
+        return chosen if chosen >= first else len(curve) - 1
+    return first + choose_checkpoint([e.event_f1 or 0.0 for e in curve[first:]])
 
 
 def choose_checkpoint(f1s: Sequence[float]) -> int:
@@ -1106,7 +1126,9 @@ def train(
     report(TrainProgress(0.01, f"loading {start_from}", "load"))
     register_components()
     nlp = spacy.load(start_from)
+    had = set(nlp.pipe_names)
     examples, trainable, annotate, skipped = _prepare(nlp, parts.train, store.scheme)
+    added = [name for name in nlp.pipe_names if name not in had]
     entity_labels = {label.name for label in store.scheme.of_kind(SpanKind.ENTITY)}
     rehearsal: list[Example] = []
     if options.rehearsal == "sample":
@@ -1153,6 +1175,7 @@ def train(
         rehearsal=rehearsal,
         progress=report,
         fraction=(0.05, 0.8),
+        untrained=added,
     )
 
     nlp.meta["version"] = f"0.0.{int(version[1:])}" if version[1:].isdigit() else "0.0.0"

@@ -283,6 +283,25 @@ def test_the_recogniser_and_the_event_categoriser_keep_their_own_best_evaluation
     assert events > 0 and entities > 0
 
 
+def test_an_event_categoriser_the_run_added_never_keeps_its_untrained_weights() -> None:
+    from annotator.learn import Evaluation, _events_checkpoint
+
+    def curve(events: list[float]) -> list[Evaluation]:
+        return [Evaluation(4 * i, 0.0, None, 0.5, 0.5, f1) for i, f1 in enumerate(events)]
+
+    # the untrained categoriser's noise scores 0.001; trained, it first predicts nothing
+    learning = curve([0.001, 0.0, 0.0, 0.0])
+    assert _events_checkpoint(learning, 2, dev_has_events=True, untrained=False) == 0
+    assert _events_checkpoint(learning, 2, dev_has_events=True, untrained=True) != 0
+    assert _events_checkpoint(curve([0.0, 0.2, 0.6, 0.6]), 1, dev_has_events=True,
+                              untrained=True) == 3  # fmt: skip
+    # no event to score: follow the recogniser, but never back to the untrained start
+    blind = curve([0.0, 0.0, 0.0])
+    assert _events_checkpoint(blind, 1, dev_has_events=False, untrained=True) == 1
+    assert _events_checkpoint(blind, 0, dev_has_events=False, untrained=True) == 2
+    assert _events_checkpoint(blind, 0, dev_has_events=False, untrained=False) == 0
+
+
 def test_the_kept_checkpoint_is_the_best_smoothed_not_one_lucky_evaluation() -> None:
     from annotator.learn import choose_checkpoint
 
