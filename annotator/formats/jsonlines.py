@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,12 @@ def _has_surrogate_escape(line: bytes) -> bool:
     """Only a JSON escape (``\\udXXX``) can put an unpaired surrogate into a decoded string
     (searched in the raw bytes: much faster than in the decoded text)."""
     return b"\\ud" in line or b"\\uD" in line
+
+
+_LONG_INTEGER = re.compile(rb"\d{19}")
+"""Nineteen digits in a row: maybe an integer outside 64 bits, which orjson reads as a float
+(``-9223372036854775809`` -> ``-9.223372036854776e+18``) where the standard library keeps it
+exact. Such a line takes the slow path (digits inside a string only cost that speed)."""
 
 
 def values(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, Any, bool] | Problem]:
@@ -60,7 +67,7 @@ def values(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, Any, bool
                 yield Problem(name, what or "binary data (NUL byte), not JSON", lineno)
                 return
             surrogates = _has_surrogate_escape(raw_line)
-            if fast and not surrogates:
+            if fast and not surrogates and not _LONG_INTEGER.search(raw_line):
                 # orjson parses UTF-8 bytes directly, about three times faster than decoding and
                 # json.loads; on any error the line takes the slow path below, whose messages
                 # are the standard library's.

@@ -276,3 +276,23 @@ def test_a_suggestion_the_annotator_accepted_comes_back_as_a_suggestion_too(
         (s.start, s.end, s.label) for s in suggested
     }
     assert after == before
+
+
+def test_integers_beyond_64_bits_in_meta_come_back_exact(tmp_path: Path) -> None:
+    """orjson, the fast path of the JSON readers, reads integers outside 64 bits as floats;
+    such lines must take the standard library's exact path (found by the property test above:
+    ``{"url": -9223372036854775809}`` came back as ``-9.223372036854776e+18``)."""
+    from annotator.formats.jsonlines import values
+
+    meta = {"small": 5, "low": -(2**63) - 1, "high": 2**64, "huge": 2**70, "edge": 2**63 - 1}
+    path = tmp_path / "big.jsonl"
+    path.write_text(json.dumps({"text": "Hallo Welt.", "meta": meta}) + "\n", encoding="utf-8")
+    read = [v for v in values(path) if isinstance(v, tuple)]
+    assert len(read) == 1
+    got = read[0][1]["meta"]
+    assert got == meta and all(isinstance(v, int) for v in got.values())
+    with Store.open(tmp_path / "p.db") as store:
+        import_paths(store, [path], annotator="anna")
+        (doc,) = list(store.iter_documents())
+        kept = {key: doc.meta[key] for key in meta}  # the reader adds its own keys beside
+        assert kept == meta and all(isinstance(v, int) for v in kept.values())
