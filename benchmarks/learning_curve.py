@@ -59,7 +59,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,28 +87,40 @@ UNSCORED = {"DATE"}
 
 def pseudo_documents(path: Path, per_doc: int, prefix: str) -> list[Doc]:
     """Europarl sentences joined into documents: (id, text, gold spans)."""
-    from training.prepare import read_europarl, spaces_for
+    from training.prepare import read_europarl
+
+    return sentence_documents(read_europarl(path), per_doc, prefix)
+
+
+def sentence_documents(
+    sentences: Iterable[Any], per_doc: int, prefix: str, *, digits: int = 3
+) -> list[Doc]:
+    """Consecutive sentences joined into documents of ``per_doc`` sentences (id, text, gold
+    entity spans); sentences with no text are skipped. The ids' ``digits`` stay as each
+    benchmark first had them: retraining holds documents back by a hash of their id."""
+    from training.prepare import spaces_for
 
     docs: list[Doc] = []
     text, spans, n = "", [], 0
-    for sentence in read_europarl(path):
-        offsets = []
-        pieces = []
+    for sentence in sentences:
+        spaces = sentence.spaces or spaces_for(sentence.tokens)
         at = len(text) + (1 if text else 0)
-        for token, space in zip(sentence.tokens, spaces_for(sentence.tokens), strict=True):
+        offsets, pieces = [], []
+        for token, space in zip(sentence.tokens, spaces, strict=True):
             offsets.append((at, at + len(token)))
             pieces.append(token + (" " if space else ""))
             at += len(token) + (1 if space else 0)
-        sentence_text = "".join(pieces).rstrip()
-        text = f"{text} {sentence_text}" if text else sentence_text
-        for s, e, label in sentence.spans():
-            spans.append((offsets[s][0], offsets[e - 1][1], label))
+        body = "".join(pieces).rstrip()
+        if not body:
+            continue
+        text = f"{text} {body}" if text else body
+        spans += [(offsets[s][0], offsets[e - 1][1], label) for s, e, label in sentence.spans()]
         n += 1
         if n == per_doc:
-            docs.append((f"{prefix}{len(docs):03d}", text, spans))
+            docs.append((f"{prefix}{len(docs):0{digits}d}", text, spans))
             text, spans, n = "", [], 0
     if text:
-        docs.append((f"{prefix}{len(docs):03d}", text, spans))
+        docs.append((f"{prefix}{len(docs):0{digits}d}", text, spans))
     return docs
 
 

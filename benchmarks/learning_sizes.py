@@ -39,7 +39,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 from annotator.model import Document, LabelScheme, SpanKind
 from annotator.session import Session, most_uncertain
@@ -58,6 +57,7 @@ from benchmarks.learning_curve import (
     pending,
     plan,
     save_png,
+    sentence_documents,
 )
 
 
@@ -95,34 +95,6 @@ class SizedRun:
 # ---- corpora ---------------------------------------------------------------------------------
 
 
-def _sentence_docs(sentences: Sequence[Any], per_doc: int, prefix: str) -> list[Doc]:
-    """Consecutive sentences joined into passages (id, text, gold entity spans)."""
-    from training.prepare import spaces_for
-
-    docs: list[Doc] = []
-    text, spans, n = "", [], 0
-    for sentence in sentences:
-        spaces = sentence.spaces or spaces_for(sentence.tokens)
-        at = len(text) + (1 if text else 0)
-        offsets, pieces = [], []
-        for token, space in zip(sentence.tokens, spaces, strict=True):
-            offsets.append((at, at + len(token)))
-            pieces.append(token + (" " if space else ""))
-            at += len(token) + (1 if space else 0)
-        body = "".join(pieces).rstrip()
-        if not body:
-            continue
-        text = f"{text} {body}" if text else body
-        spans += [(offsets[s][0], offsets[e - 1][1], label) for s, e, label in sentence.spans()]
-        n += 1
-        if n == per_doc:
-            docs.append((f"{prefix}{len(docs):04d}", text, spans))
-            text, spans, n = "", [], 0
-    if text:
-        docs.append((f"{prefix}{len(docs):04d}", text, spans))
-    return docs
-
-
 def hipe(per_doc: int) -> tuple[list[Doc], list[Doc], LabelScheme | None]:
     from training.corpora import read_hipe
 
@@ -131,10 +103,10 @@ def hipe(per_doc: int) -> tuple[list[Doc], list[Doc], LabelScheme | None]:
     test: list[Doc] = []
     for part in ("newseye-dev", "newseye-dev2", "sonar-dev"):
         path = folder / f"HIPE-2022-v2.1-{part}-de.tsv.gz"
-        pool += _sentence_docs(list(read_hipe(path)), per_doc, f"{part}/")
+        pool += sentence_documents(read_hipe(path), per_doc, f"{part}/", digits=4)
     for part in ("newseye-test", "sonar-test"):
         path = folder / f"HIPE-2022-v2.1-{part}-de.tsv.gz"
-        test += _sentence_docs(list(read_hipe(path)), per_doc, f"{part}/")
+        test += sentence_documents(read_hipe(path), per_doc, f"{part}/", digits=4)
     # the pool in an order that mixes both newspapers collections, the same every run
     pool = [pool[i] for i in _spread(len(pool))]
     test = [test[i] for i in _spread(len(test))]
@@ -151,8 +123,8 @@ def legal(per_doc: int) -> tuple[list[Doc], list[Doc], LabelScheme | None]:
     test: list[Doc] = []
     seen: set[str] = set()
     for court in LER_COURTS:
-        docs = _sentence_docs(
-            list(read_ler(DATA / "legal" / f"{court}.conll.gz")), per_doc, f"{court}/"
+        docs = sentence_documents(
+            read_ler(DATA / "legal" / f"{court}.conll.gz"), per_doc, f"{court}/", digits=4
         )
         for i, doc in enumerate(docs):
             if doc[1] in seen:
