@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import json
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -34,10 +33,17 @@ def _has_surrogate_escape(line: bytes) -> bool:
     return b"\\ud" in line or b"\\uD" in line
 
 
-_LONG_INTEGER = re.compile(rb"\d{19}")
-"""Nineteen digits in a row: maybe an integer outside 64 bits, which orjson reads as a float
-(``-9223372036854775809`` -> ``-9.223372036854776e+18``) where the standard library keeps it
-exact. Such a line takes the slow path (digits inside a string only cost that speed)."""
+_DIGITS = bytes(ord("0") if 48 <= i <= 57 else ord(" ") for i in range(256))
+_NINETEEN = b"0" * 19
+
+
+def _has_long_integer(line: bytes) -> bool:
+    """Nineteen digits in a row: maybe an integer outside 64 bits, which orjson reads as a float
+    (``-9223372036854775809`` -> ``-9.223372036854776e+18``) where the standard library keeps it
+    exact. Such a line takes the slow path (digits inside a string only cost that speed). A
+    translate and a substring search: a tenth of orjson's time on a line, where a regular
+    expression took as long as the parse."""
+    return _NINETEEN in line.translate(_DIGITS)
 
 
 def values(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, Any, bool] | Problem]:
@@ -67,7 +73,7 @@ def values(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, Any, bool
                 yield Problem(name, what or "binary data (NUL byte), not JSON", lineno)
                 return
             surrogates = _has_surrogate_escape(raw_line)
-            if fast and not surrogates and not _LONG_INTEGER.search(raw_line):
+            if fast and not surrogates and not _has_long_integer(raw_line):
                 # orjson parses UTF-8 bytes directly, about three times faster than decoding and
                 # json.loads; on any error the line takes the slow path below, whose messages
                 # are the standard library's.
